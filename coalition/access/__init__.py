@@ -1,0 +1,30 @@
+"""THE place that decides who may do what. Views, services, search, the API and notifications
+ask here; nothing else reads memberships, roles or grants to make an access decision."""
+
+from coalition.access.policy import (
+    Action,
+    Navigation,
+    can,
+    explain,
+    forget,
+    get_object_or_404,
+    memberships_of,
+    navigation_for,
+    organisation_ids_of,
+    requires_mfa,
+    visible,
+)
+
+__all__ = [
+    "Action",
+    "Navigation",
+    "can",
+    "explain",
+    "forget",
+    "get_object_or_404",
+    "memberships_of",
+    "navigation_for",
+    "organisation_ids_of",
+    "requires_mfa",
+    "visible",
+]

@@ -1,0 +1,192 @@
+"""Access policy: `can` answers "may this user do X to this object", `visible` answers "which
+objects may this user do X to" as a queryset filtered in SQL.
+
+A user's memberships are read once per request and kept on that request's user object only, so a
+removed member or a suspended organisation loses access on the very next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.http import Http404
+
+from coalition.organisations.models import ROLE_RANK, Community, Membership, Organisation, Role
+
+
+class Action(StrEnum):
+    # On an organisation.
+    VIEW_ORGANISATION = "organisation.view"
+    MANAGE_MEMBERS = "organisation.manage_members"
+    # Coalition-wide, held by the secretariat (no object).
+    VIEW_ALL_ORGANISATIONS = "coalition.view_organisations"
+    MANAGE_ORGANISATIONS = "coalition.manage_organisations"
+    MANAGE_COMMUNITIES = "coalition.manage_communities"
+
+
+@dataclass(frozen=True)
+class MembershipInfo:
+    membership_id: int
+    organisation_id: int
+    organisation_slug: str
+    organisation_name: str
+    organisation_kind: str
+    role: str
+    signatory: bool
+
+    def at_least(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+
+_CACHE_ATTR = "_coalition_memberships"
+
+
+def memberships_of(user: Any) -> list[MembershipInfo]:
+    """The user's memberships in active organisations (a suspended organisation counts for nothing)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        rows = (
+            Membership.objects.filter(user=user, organisation__status=Organisation.Status.ACTIVE)
+            .order_by("organisation__name")
+            .values_list(
+                "id",
+                "organisation_id",
+                "organisation__slug",
+                "organisation__name",
+                "organisation__kind",
+                "role",
+                "signatory",
+            )
+        )
+        cached = [MembershipInfo(*row) for row in rows]
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the request-local copy after a service changed this user's memberships."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def organisation_ids_of(user: Any) -> set[int]:
+    return {m.organisation_id for m in memberships_of(user)}
+
+
+def _membership_in(user: Any, organisation_id: int) -> MembershipInfo | None:
+    return next((m for m in memberships_of(user) if m.organisation_id == organisation_id), None)
+
+
+def _is_secretariat(user: Any, *, role: str = Role.READER) -> bool:
+    return any(m.organisation_kind == Organisation.Kind.SECRETARIAT and m.at_least(role) for m in memberships_of(user))
+
+
+def requires_mfa(user: Any) -> bool:
+    """Organisation admins, signatories and secretariat staff must use a second factor."""
+    return any(
+        m.role == Role.ADMIN or m.signatory or m.organisation_kind == Organisation.Kind.SECRETARIAT
+        for m in memberships_of(user)
+    )
+
+
+def can(user: Any, action: Action | str, obj: models.Model | None = None) -> bool:
+    action = Action(action)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if action in (Action.VIEW_ORGANISATION, Action.MANAGE_MEMBERS):
+        if not isinstance(obj, Organisation):
+            raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")
+        membership = _membership_in(user, obj.pk)
+        if membership is None:
+            return False
+        return action == Action.VIEW_ORGANISATION or membership.role == Role.ADMIN
+    if action == Action.VIEW_ALL_ORGANISATIONS:
+        return _is_secretariat(user)
+    if action in (Action.MANAGE_ORGANISATIONS, Action.MANAGE_COMMUNITIES):
+        return _is_secretariat(user, role=Role.ADMIN)
+    raise ValueError(f"Unknown action {action}")  # pragma: no cover - StrEnum guards this
+
+
+def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Action | str) -> models.QuerySet[M]:
+    """The objects of `queryset` on which `user` may perform `action`, as one SQL filter."""
+    action = Action(action)
+    model = queryset.model
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if model is Organisation:
+        if action == Action.VIEW_ORGANISATION:
+            return queryset.filter(pk__in=organisation_ids_of(user))
+        if action == Action.MANAGE_MEMBERS:
+            return queryset.filter(pk__in=[m.organisation_id for m in memberships_of(user) if m.role == Role.ADMIN])
+        if action in (Action.VIEW_ALL_ORGANISATIONS, Action.MANAGE_ORGANISATIONS):
+            return queryset if can(user, action) else queryset.none()
+    if model is Community and action in (Action.VIEW_ALL_ORGANISATIONS, Action.MANAGE_COMMUNITIES):
+        return queryset if can(user, action) else queryset.none()
+    raise ValueError(f"visible() does not know {action} on {model.__name__}")
+
+
+def get_object_or_404[M: models.Model](
+    user: Any, action: Action | str, queryset: models.QuerySet[M], **lookup: Any
+) -> M:
+    """The object if it exists and the user may perform `action`; otherwise the same 404 whether
+    it is missing or not theirs, so a refusal never confirms that something exists."""
+    try:
+        obj = queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404("No such page.") from None
+    if not can(user, action, obj):
+        raise Http404("No such page.")
+    return obj
+
+
+def explain(user: Any, obj: models.Model) -> list[str]:
+    """The reasons, in words, why `user` can or cannot see `obj`."""
+    if isinstance(obj, Organisation):
+        if obj.status != Organisation.Status.ACTIVE:
+            return [f"{obj.name} is suspended: nobody can use its pages until it is reactivated."]
+        membership = _membership_in(user, obj.pk)
+        if membership is None:
+            return [f"You are not a member of {obj.name}."]
+        reasons = [f"{membership.role_label} at {obj.name}."]
+        if membership.signatory:
+            reasons.append(f"Signatory for {obj.name}.")
+        return reasons
+    raise TypeError(f"explain() does not know {type(obj).__name__}")
+
+
+class Navigation:
+    """What the site navigation needs to know about the signed-in user, computed on first use."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    @cached_property
+    def memberships(self) -> list[MembershipInfo]:
+        return memberships_of(self.user)
+
+    @cached_property
+    def admin_of(self) -> list[MembershipInfo]:
+        return [m for m in self.memberships if m.role == Role.ADMIN]
+
+    @cached_property
+    def is_secretariat(self) -> bool:
+        return can(self.user, Action.VIEW_ALL_ORGANISATIONS)
+
+    @cached_property
+    def manages_coalition(self) -> bool:
+        return can(self.user, Action.MANAGE_ORGANISATIONS)
+
+
+def navigation_for(user: Any) -> Navigation:
+    return Navigation(user)

@@ -1,0 +1,57 @@
+"""allauth customisation, only through its adapters: invitation-only sign-up, audited login
+failures, and TOTP secrets encrypted at rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.http import HttpRequest
+
+from coalition import access
+from coalition.accounts import invitations
+from coalition.accounts.services import record_login_failure
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Nobody signs up on their own: only the holder of a valid invitation link.
+        return invitations.pending_invitation(request) is not None
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        super().authentication_failed(request, **credentials)
+        # Only the address is looked at: the password (and any typo of it into the email field)
+        # must never reach the audit log.
+        record_login_failure(email=str(credentials.get("email", "")), factor="password")
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in settings.MFA_ENCRYPTION_KEYS])
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return _fernet().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken:
+            # A secret stored before encryption was configured, or under a retired key, cannot
+            # be used; the user re-enrols (or an operator adds the old key to the list).
+            raise ValueError("MFA secret cannot be decrypted with the configured keys.") from None
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        # People who must use MFA may not remove their last real second factor.
+        if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+            return True
+        if not access.requires_mfa(authenticator.user):
+            return True
+        others = Authenticator.objects.filter(
+            user=authenticator.user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exclude(pk=authenticator.pk)
+        return others.exists()

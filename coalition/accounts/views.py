@@ -1,0 +1,24 @@
+"""The signed-in home page and the MFA enrolment hold page."""
+
+from __future__ import annotations
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from coalition import access
+
+
+# Not a public page: the MFA hold applies to a signed-in visitor (their organisations are listed).
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "home_public.html")
+    return render(request, "home.html", {"memberships": access.memberships_of(request.user)})
+
+
+def mfa_required(request: HttpRequest) -> HttpResponse:
+    if not access.requires_mfa(request.user) or is_mfa_enabled(request.user):
+        return redirect("home")
+    return render(request, "accounts/mfa_required.html", {"memberships": access.memberships_of(request.user)})

@@ -1,0 +1,106 @@
+"""Writing and verifying the audit chain. Services of every app call `record` inside their own
+transaction, so an event exists exactly when the change it describes was committed."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from coalition.audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from coalition.core import request_context
+
+
+def _policy_ip(ip: str) -> str:
+    mode = settings.AUDIT_IP_MODE
+    if mode == "none" or not ip:
+        return ""
+    if mode == "full":
+        return ip
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def _actor_fields(actor: Any) -> tuple[int | None, str, list[int]]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "", []
+    # Imported here: organisations' services import this module.
+    from coalition.access import organisation_ids_of
+
+    return actor.pk, actor.email, sorted(organisation_ids_of(actor))
+
+
+@transaction.atomic
+def record(
+    *,
+    action: str,
+    actor: Any = None,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    target_org_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Never pass document content or secrets in `data`."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+    actor_id, actor_label, actor_org_ids = _actor_fields(actor)
+    context = request_context.current()
+    # The lock is held until the caller's transaction ends: writers queue here, so the chain
+    # is extended by one writer at a time and a rolled-back change leaves no event and no gap.
+    head = ChainHead.objects.select_for_update().get(id=1)  # created by migration 0002
+    event = AuditEvent(
+        seq=head.seq + 1,
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        actor_org_ids=actor_org_ids,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id) if target_id != "" else "",
+        target_org_id=target_org_id,
+        request_id=context.request_id,
+        ip=_policy_ip(context.ip),
+        data=data or {},
+        prev_hash=head.hash,
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    head.seq, head.hash = event.seq, event.hash
+    head.save(update_fields=["seq", "hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    reason: str
+
+
+def verify_chain(*, chunk_size: int = 2000) -> Iterator[ChainProblem]:
+    """Walk the chain in sequence order; yield every inconsistency found (the first is the one
+    that matters: later events inherit a broken predecessor)."""
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        if event.seq != expected_seq:
+            yield ChainProblem(event.seq, f"expected event #{expected_seq} here: events are missing or reordered")
+        if event.prev_hash != prev_hash:
+            yield ChainProblem(event.seq, "its previous-hash does not match the event before it")
+        if event.compute_hash() != event.hash:
+            yield ChainProblem(event.seq, "its content does not match its hash (the event was edited)")
+        expected_seq = event.seq + 1
+        prev_hash = event.hash
+    head = ChainHead.objects.filter(id=1).first()
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+        yield ChainProblem(head.seq, "the chain head does not match the last event (events were removed at the end)")

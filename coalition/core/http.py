@@ -1,0 +1,32 @@
+"""Small HTTP helpers shared by the apps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest
+
+from coalition.core.errors import AccessDenied, ServiceError
+
+
+def public_page[F: Callable[..., object]](view: F) -> F:
+    """Marks a view anyone may see: no sign-in needed, and the MFA hold does not apply."""
+    view.coalition_public = True  # type: ignore[attr-defined]
+    return login_not_required(view)  # type: ignore[type-var]
+
+
+def run_service(request: HttpRequest, done: str, call: Callable[[], object]) -> bool:
+    """Run a service call from a view. A refusal by a rule becomes an error message (and the
+    service's transaction changed nothing); a refusal by access control becomes a 404."""
+    try:
+        call()
+    except ServiceError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    except AccessDenied:
+        raise Http404("No such page.") from None
+    messages.success(request, done)
+    return True

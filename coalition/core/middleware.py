@@ -1,0 +1,49 @@
+"""Request-wide middleware: request ids for the audit, and no caching of authenticated pages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from allauth.account.adapter import get_adapter
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+from coalition.core import request_context
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (echoed as X-Request-ID) and records its client IP."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        try:
+            # allauth's helper honours ALLAUTH_TRUSTED_PROXY_COUNT; one rule for the whole portal.
+            ip = get_adapter().get_client_ip(request)
+        except Exception:  # no usable address (e.g. a malformed X-Forwarded-For)
+            ip = ""
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_context.activate(request_context.RequestContext(request_id=request_id, ip=ip))
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.deactivate(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """Pages for a signed-in user may hold protected material: no browser or proxy keeps them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

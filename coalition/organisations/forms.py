@@ -1,0 +1,72 @@
+"""Forms for organisation admins and the secretariat; they validate input, services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from coalition.organisations.models import Organisation, Role
+
+country_code = RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter ISO country code, such as GB or KE.")
+domain = RegexValidator(
+    r"^@?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    "Enter domains such as example.org, separated by commas.",
+)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.READER)
+    signatory = forms.BooleanField(
+        required=False, label="Signatory", help_text="May ratify principles for the organisation (requires MFA)."
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class SignatoryForm(forms.Form):
+    signatory = forms.BooleanField(required=False)
+
+
+class DomainListField(forms.CharField):
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [item.strip().lower() for item in text.replace("\n", ",").split(",") if item.strip()]
+
+    def validate(self, value: Any) -> None:
+        super().validate(",".join(value))
+        for item in value:
+            domain(item)
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(max_length=80, label="Short name", help_text="Used in addresses, e.g. acme.")
+    kind = forms.ChoiceField(choices=Organisation.Kind.choices)
+    country = forms.CharField(max_length=2, validators=[country_code], help_text="ISO code, e.g. GB.")
+    email_domains = DomainListField(
+        required=False, label="Email domains", help_text="Comma-separated, e.g. acme.example, acme.org."
+    )
+    website = forms.URLField(required=False, assume_scheme="https")
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, widget=forms.Textarea(attrs={"rows": 3}), help_text="Recorded in the audit log."
+    )
+
+
+class CommunityForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(max_length=80, label="Short name")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.order_by("name"), widget=forms.CheckboxSelectMultiple, required=False
+    )

@@ -1,0 +1,108 @@
+"""Creates a fictional coalition to try the portal with. Running it again changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from coalition.audit.services import record
+from coalition.organisations.models import Community, Membership, Organisation, Role
+
+DEMO_PASSWORD = "coalition-demo-2026"  # noqa: S105 - documented demo password, demo data only
+
+ORGANISATIONS = [
+    # slug, name, kind, country, domains
+    ("secretariat", "Coalition Secretariat", "secretariat", "GB", ["secretariat.example"]),
+    ("northwind", "Northwind Social", "member", "US", ["northwind.example"]),
+    ("bluepeak", "Bluepeak Video", "member", "IE", ["bluepeak.example"]),
+    ("lumen", "Lumen Messaging", "member", "DE", ["lumen.example"]),
+    ("harbor", "Harbor Cloud", "member", "SG", ["harbor.example"]),
+    ("safenet", "SafeNet Alliance", "partner", "KE", ["safenet.example"]),
+    ("childsafe", "Childsafe Research Institute", "partner", "BR", ["childsafe.example"]),
+    ("ministry", "Ministry of Digital Affairs (observer)", "government", "AU", ["mda.example"]),
+]
+
+PEOPLE = [
+    # email, name, organisation slug, role, signatory
+    ("amira@secretariat.example", "Amira Haddad", "secretariat", Role.ADMIN, False),
+    ("tom@secretariat.example", "Tom Ellery", "secretariat", Role.EDITOR, False),
+    ("nadia@northwind.example", "Nadia Okafor", "northwind", Role.ADMIN, True),
+    ("owen@northwind.example", "Owen Price", "northwind", Role.EDITOR, False),
+    ("priya@northwind.example", "Priya Raman", "northwind", Role.CONTRIBUTOR, False),
+    ("leo@northwind.example", "Leo Martin", "northwind", Role.READER, False),
+    ("sean@bluepeak.example", "Seán Byrne", "bluepeak", Role.ADMIN, False),
+    ("maeve@bluepeak.example", "Maeve Kelly", "bluepeak", Role.EDITOR, True),
+    ("cian@bluepeak.example", "Cian Walsh", "bluepeak", Role.READER, False),
+    ("jonas@lumen.example", "Jonas Weber", "lumen", Role.ADMIN, True),
+    ("lena@lumen.example", "Lena Fischer", "lumen", Role.CONTRIBUTOR, False),
+    ("mei@harbor.example", "Mei Lin Tan", "harbor", Role.ADMIN, True),
+    ("raj@harbor.example", "Raj Kumar", "harbor", Role.EDITOR, False),
+    ("wanjiru@safenet.example", "Wanjiru Kamau", "safenet", Role.ADMIN, False),
+    ("otieno@safenet.example", "Otieno Ouma", "safenet", Role.CONTRIBUTOR, False),
+    ("ana@childsafe.example", "Ana Souza", "childsafe", Role.ADMIN, False),
+    ("bruno@childsafe.example", "Bruno Lima", "childsafe", Role.READER, False),
+    ("grace@mda.example", "Grace Nguyen", "ministry", Role.ADMIN, False),
+    ("henry@mda.example", "Henry Clarke", "ministry", Role.READER, False),
+    ("eva@lumen.example", "Eva Schulz", "lumen", Role.READER, False),
+]
+
+COMMUNITIES = [
+    (
+        "all-members",
+        "All members",
+        "Every member company of the coalition.",
+        ["northwind", "bluepeak", "lumen", "harbor"],
+    ),
+    (
+        "research",
+        "Research working group",
+        "Members and partners working on research and measurement.",
+        ["northwind", "lumen", "childsafe", "safenet"],
+    ),
+    (
+        "policy-drafting",
+        "Principles drafting group",
+        "Organisations co-drafting the coalition's principles.",
+        ["northwind", "bluepeak", "safenet", "secretariat"],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = f"Create the demo coalition (idempotent). Every demo person's password is {DEMO_PASSWORD!r}."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = 0
+        organisations: dict[str, Organisation] = {}
+        for slug, name, kind, country, domains in ORGANISATIONS:
+            organisation, made = Organisation.objects.get_or_create(
+                slug=slug, defaults={"name": name, "kind": kind, "country": country, "email_domains": domains}
+            )
+            organisations[slug] = organisation
+            created += made
+        User = get_user_model()
+        for email, name, slug, role, signatory in PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email, DEMO_PASSWORD, name=name)
+                EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+                created += 1
+            _, made = Membership.objects.get_or_create(
+                user=user, organisation=organisations[slug], defaults={"role": role, "signatory": signatory}
+            )
+            created += made
+        for slug, name, description, members in COMMUNITIES:
+            community, made = Community.objects.get_or_create(
+                slug=slug, defaults={"name": name, "description": description}
+            )
+            if made:
+                community.organisations.set([organisations[m] for m in members])
+                created += 1
+        if created:
+            record(action="demo.seeded", data={"rows_created": created})
+        self.stdout.write(f"Demo coalition ready ({created} new rows). Password for every demo person: {DEMO_PASSWORD}")

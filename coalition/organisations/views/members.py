@@ -1,0 +1,94 @@
+"""An organisation's own pages: its members, and what its admins do to them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from coalition import access
+from coalition.access import Action
+from coalition.core.http import run_service
+from coalition.organisations import selectors, services
+from coalition.organisations.forms import RoleForm, SignatoryForm
+from coalition.organisations.models import Membership, Organisation
+
+PAGE_SIZE = 50
+
+
+def _organisation(request: HttpRequest, slug: str, action: Action) -> Organisation:
+    return access.get_object_or_404(request.user, action, Organisation.objects.all(), slug=slug)
+
+
+def _membership_in(organisation: Organisation, pk: int) -> Membership:
+    membership = selectors.members_of(organisation).filter(pk=pk).first()
+    if membership is None:
+        raise Http404("No such page.")
+    return membership
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _organisation(request, slug, Action.VIEW_ORGANISATION)
+    can_manage = access.can(request.user, Action.MANAGE_MEMBERS, organisation)
+    page = Paginator(selectors.members_of(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organisations/detail.html",
+        {
+            "organisation": organisation,
+            "page": page,
+            "can_manage": can_manage,
+            "role_form": RoleForm(),
+            "reasons": access.explain(request.user, organisation),
+            "pending_count": selectors.open_invitations_of(organisation).count() if can_manage else 0,
+        },
+    )
+
+
+@require_POST
+def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _organisation(request, slug, Action.MANAGE_MEMBERS)
+    membership = _membership_in(organisation, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles: admin, editor, contributor or reader.")
+        return redirect("organisations:detail", slug=slug)
+    role = form.cleaned_data["role"]
+    run_service(
+        request,
+        f"{membership.user.display_name} is now {role}.",
+        lambda: services.change_role(acting_user=request.user, membership=membership, role=role),
+    )
+    return redirect("organisations:detail", slug=slug)
+
+
+@require_POST
+def set_signatory(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _organisation(request, slug, Action.MANAGE_MEMBERS)
+    membership = _membership_in(organisation, pk)
+    form = SignatoryForm(request.POST)
+    form.is_valid()
+    signatory = bool(form.cleaned_data.get("signatory"))
+    run_service(
+        request,
+        f"{membership.user.display_name} {'is now' if signatory else 'is no longer'} a signatory.",
+        lambda: services.set_signatory(acting_user=request.user, membership=membership, signatory=signatory),
+    )
+    return redirect("organisations:detail", slug=slug)
+
+
+def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _organisation(request, slug, Action.MANAGE_MEMBERS)
+    membership = _membership_in(organisation, pk)
+    if request.method == "POST":
+        run_service(
+            request,
+            f"{membership.user.display_name} was removed from {organisation.name}.",
+            lambda: services.remove_member(acting_user=request.user, membership=membership),
+        )
+        if access.can(request.user, Action.VIEW_ORGANISATION, organisation):
+            return redirect("organisations:detail", slug=slug)
+        return redirect("home")
+    return render(request, "organisations/remove_member.html", {"organisation": organisation, "membership": membership})

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from coalition.accounts import views as account_views
+from coalition.organisations.views import invitations
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/mfa-required/", account_views.mfa_required, name="mfa_required"),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
+    path("orgs/", include("coalition.organisations.urls")),
+    path("secretariat/", include("coalition.organisations.secretariat_urls")),
+    path("django-admin/", admin.site.urls),
+]

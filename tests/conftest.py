@@ -1,0 +1,170 @@
+"""Shared fixtures: named organisations and people, and clients signed in as them.
+
+People: at Acme (a member company) an admin, an editor, a contributor, a reader and a signatory;
+Globex's admin (another organisation); the secretariat's admin and staff; an outsider with an
+account but no organisation; and anonymous visitors (the plain `client`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pyotp
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+from django.test import Client
+
+from coalition.accounts.models import User
+from coalition.organisations.models import Community, Membership, Organisation, Role
+
+PASSWORD = "correct-horse-battery-staple"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Full-strength PBKDF2 costs ~0.3 s per login; tests only need a working hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # allauth keeps rate limits and used TOTP codes in the cache: no test inherits another's.
+    cache.clear()
+
+
+@pytest.fixture
+def make_org(db: Any) -> Callable[..., Organisation]:
+    def make(name: str | None = None, *, kind: str = Organisation.Kind.MEMBER, **extra: Any) -> Organisation:
+        n = next(_counter)
+        name = name or f"Organisation {n}"
+        slug = extra.pop("slug", None) or name.lower().replace(" ", "-")[:60]
+        return Organisation.objects.create(name=name, slug=slug, kind=kind, country=extra.pop("country", "GB"), **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(email: str | None = None, *, name: str = "", password: str = PASSWORD, verified: bool = True) -> User:
+        email = email or f"person{next(_counter)}@example.org"
+        user = User.objects.create_user(email, password, name=name or email.split("@")[0].title())
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_member(make_user: Callable[..., User]) -> Callable[..., User]:
+    def make(organisation: Organisation, role: str = Role.READER, *, signatory: bool = False, **user_kw: Any) -> User:
+        user = make_user(**user_kw)
+        Membership.objects.create(user=user, organisation=organisation, role=role, signatory=signatory)
+        return user
+
+    return make
+
+
+def enrol_totp(user: User) -> str:
+    """Give `user` an authenticator app; returns its secret so a test can compute codes."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+@pytest.fixture
+def acme(make_org: Callable[..., Organisation]) -> Organisation:
+    return make_org("Acme", slug="acme")
+
+
+@pytest.fixture
+def globex(make_org: Callable[..., Organisation]) -> Organisation:
+    return make_org("Globex", slug="globex")
+
+
+@pytest.fixture
+def secretariat(make_org: Callable[..., Organisation]) -> Organisation:
+    return make_org("Coalition Secretariat", slug="secretariat", kind=Organisation.Kind.SECRETARIAT)
+
+
+@pytest.fixture
+def acme_admin(make_member: Callable[..., User], acme: Organisation) -> User:
+    user = make_member(acme, Role.ADMIN, email="admin@acme.example", name="Ada Admin")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def acme_editor(make_member: Callable[..., User], acme: Organisation) -> User:
+    return make_member(acme, Role.EDITOR, email="editor@acme.example", name="Ed Editor")
+
+
+@pytest.fixture
+def acme_contributor(make_member: Callable[..., User], acme: Organisation) -> User:
+    return make_member(acme, Role.CONTRIBUTOR, email="contributor@acme.example", name="Cora Contributor")
+
+
+@pytest.fixture
+def acme_reader(make_member: Callable[..., User], acme: Organisation) -> User:
+    return make_member(acme, Role.READER, email="reader@acme.example", name="Rea Reader")
+
+
+@pytest.fixture
+def acme_signatory(make_member: Callable[..., User], acme: Organisation) -> User:
+    user = make_member(acme, Role.EDITOR, signatory=True, email="signatory@acme.example", name="Sig Natory")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def globex_admin(make_member: Callable[..., User], globex: Organisation) -> User:
+    user = make_member(globex, Role.ADMIN, email="admin@globex.example", name="Gus Globex")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def secretariat_admin(make_member: Callable[..., User], secretariat: Organisation) -> User:
+    user = make_member(secretariat, Role.ADMIN, email="admin@secretariat.example", name="Sam Secretariat")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def secretariat_staff(make_member: Callable[..., User], secretariat: Organisation) -> User:
+    user = make_member(secretariat, Role.EDITOR, email="staff@secretariat.example", name="Stef Staff")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def outsider(make_user: Callable[..., User]) -> User:
+    return make_user("outsider@example.org", name="Otto Outsider")
+
+
+@pytest.fixture
+def community(acme: Organisation, globex: Organisation) -> Community:
+    community = Community.objects.create(name="Research group", slug="research")
+    community.organisations.set([acme, globex])
+    return community
+
+
+@pytest.fixture
+def client_for(db: Any) -> Callable[[User | None], Client]:
+    """A fresh client signed in as `user` (None: anonymous). Each has its own session."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
