@@ -114,9 +114,7 @@ def test_secrets_stay_readable_after_a_key_rotation(settings, acme_reader):
     assert get_mfa_adapter().decrypt(stored) == secret
 
 
-def test_activating_totp_needs_reauthentication_and_is_audited(
-    client, acme_reader, django_capture_on_commit_callbacks
-):
+def test_activating_totp_needs_reauthentication_and_is_audited(client, acme_reader, django_capture_on_commit_callbacks):
     import re
 
     import pyotp

@@ -10,7 +10,12 @@ from coalition.organisations.models import Role
 from tests.conftest import enrol_totp
 
 HELD_PAGES = ["/", "/orgs/acme/", "/orgs/acme/invitations/", "/secretariat/organisations/", "/accounts/email/"]
-REACHABLE_WHILE_HELD = ["/accounts/mfa-required/", "/accounts/2fa/", "/accounts/2fa/totp/activate/", "/accounts/logout/"]
+REACHABLE_WHILE_HELD = [
+    "/accounts/mfa-required/",
+    "/accounts/2fa/",
+    "/accounts/2fa/totp/activate/",
+    "/accounts/logout/",
+]
 
 
 @pytest.fixture

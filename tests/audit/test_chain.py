@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from io import StringIO
 
@@ -40,7 +41,7 @@ def test_events_are_numbered_without_gaps_and_chained():
     events = _write(5)
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == GENESIS_HASH
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     expected = hashlib.sha256((events[2].prev_hash + events[2].canonical_json()).encode()).hexdigest()
     assert events[2].hash == expected
