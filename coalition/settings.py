@@ -58,7 +58,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    # Links in emails (invitations) are built from it; a default would point people at localhost.
+    raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off, e.g. https://portal.example.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -172,6 +175,12 @@ CACHES = {"default": _cache_from_url(envstr("CACHE_URL", "locmem://"))}
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------------------------
 
 
+def _email_timeout(value: str) -> int:
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"EMAIL_URL timeout must be a number of seconds, not {value!r}.")
+    return int(value)
+
+
 def _mailer_from_url(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -191,8 +200,8 @@ def _mailer_from_url(url: str) -> dict[str, object]:
                 "username": unquote(parts.username or ""),
                 "password": unquote(parts.password or ""),
                 "use_ssl": parts.scheme == "smtps",
-                "use_tls": query.get("tls", "") in {"1", "true", "yes"},
-                "timeout": int(query.get("timeout", "10")),
+                "use_tls": query.get("tls", "").lower() in {"1", "true", "yes", "on"},
+                "timeout": _email_timeout(query.get("timeout", "10")),
             },
         }
     raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not supported.")
@@ -214,12 +223,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-if envbool("FAST_PASSWORD_HASHER", False):
-    # Tests only: PBKDF2 at full strength costs ~0.3 s per login on this machine.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -253,8 +256,18 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 def _fernet_keys() -> list[bytes]:
     """Keys for encrypting MFA secrets at rest; the first encrypts, all decrypt (rotation)."""
+    from cryptography.fernet import Fernet
+
     keys = envlist("MFA_ENCRYPTION_KEYS")
     if keys:
+        for number, key in enumerate(keys, 1):
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                # Fail at start-up, not when someone first signs in with a second factor.
+                raise ImproperlyConfigured(
+                    f"MFA_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 url-safe base64-encoded bytes)."
+                ) from None
         return [key.encode() for key in keys]
     if not DEBUG:
         raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS must be set when DEBUG is off.")
@@ -340,4 +353,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # Django's default config gives its logger a console handler of its own: log each line once.
+    "loggers": {"django": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO"), "propagate": False}},
 }

@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from coalition.accounts import views as account_views
 from coalition.organisations.views import invitations
+
+# The admin's own login form would skip the second factor and the login audit: use allauth's.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from coalition import access
 from coalition.accounts import invitations
 from coalition.accounts.services import record_login_failure
+from coalition.audit.services import record
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,6 +25,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         super().authentication_failed(request, **credentials)
+        if request.user.is_authenticated:
+            # allauth also calls this when a signed-in user mistypes their password to confirm access.
+            record(
+                action="auth.reauthentication_failed",
+                actor=request.user,
+                target=request.user,
+                data={"factor": "password"},
+            )
+            return
         # Only the address is looked at: the password (and any typo of it into the email field)
         # must never reach the audit log.
         record_login_failure(email=str(credentials.get("email", "")), factor="password")

@@ -12,8 +12,8 @@ from coalition.audit.services import record
 
 @transaction.atomic
 def record_login_failure(*, email: str = "", factor: str, user: Any = None) -> None:
-    """One `auth.login_failed` event. The attempted address is kept only when it names an account:
-    anything else typed into the field (a password, say) is not stored."""
+    """One `auth.login_failed` event. The typed address itself is never stored (someone may have
+    typed a password into the field): the event's target is the account it names, if any."""
     if user is None and email:
         user = get_user_model().objects.filter(email__iexact=email.strip()).first()
     record(

@@ -1,5 +1,7 @@
 """Database triggers that make audit events append-only: UPDATE, DELETE (and on PostgreSQL
-TRUNCATE) of `audit_auditevent` are refused whoever connects through the application's role."""
+TRUNCATE) of `audit_auditevent` are refused to every ordinary statement. A role that owns the
+table can still drop the triggers; that deliberate tampering is what the hash chain (and, later,
+signed checkpoints kept outside the database) is there to reveal."""
 
 from __future__ import annotations
 

@@ -102,5 +102,7 @@ def verify_chain(*, chunk_size: int = 2000) -> Iterator[ChainProblem]:
         expected_seq = event.seq + 1
         prev_hash = event.hash
     head = ChainHead.objects.filter(id=1).first()
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+    if head is None:
+        yield ChainProblem(expected_seq - 1, "the chain head row is missing (no event can be written)")
+    elif head.seq != expected_seq - 1 or head.hash != prev_hash:
         yield ChainProblem(head.seq, "the chain head does not match the last event (events were removed at the end)")

@@ -46,7 +46,8 @@ def create_organisation(
     website: str = "",
 ) -> Organisation:
     _require(acting_user, Action.MANAGE_ORGANISATIONS)
-    if Organisation.objects.filter(slug=slug).exists():
+    # Case-insensitive: "ACME" next to "acme" would be two addresses that look like one.
+    if Organisation.objects.filter(slug__iexact=slug).exists():
         raise ServiceError(f"The short name “{slug}” is already used by another organisation.", code="slug")
     if Organisation.objects.filter(name__iexact=name).exists():
         raise ServiceError(f"An organisation called “{name}” already exists.", code="name")
@@ -81,10 +82,17 @@ def update_organisation(*, acting_user: Any, organisation: Organisation, **chang
     if "country" in changes:
         changes["country"] = changes["country"].upper()
     others = Organisation.objects.exclude(pk=organisation.pk)
-    if "slug" in changes and others.filter(slug=changes["slug"]).exists():
+    if "slug" in changes and others.filter(slug__iexact=changes["slug"]).exists():
         raise ServiceError(f"The short name “{changes['slug']}” is already used by another organisation.", code="slug")
     if "name" in changes and others.filter(name__iexact=changes["name"]).exists():
         raise ServiceError(f"An organisation called “{changes['name']}” already exists.", code="name")
+    if (
+        organisation.kind == Organisation.Kind.SECRETARIAT
+        and changes.get("kind", organisation.kind) != Organisation.Kind.SECRETARIAT
+        and not others.filter(kind=Organisation.Kind.SECRETARIAT, status=Organisation.Status.ACTIVE).exists()
+    ):
+        # Like suspending it: nobody would be left to manage organisations or to undo this.
+        raise ServiceError("The secretariat must stay a secretariat: nobody could manage the coalition.", code="kind")
     before = {field: getattr(organisation, field) for field in changes}
     changed = {field: value for field, value in changes.items() if before[field] != value}
     if not changed:
@@ -142,7 +150,7 @@ def reactivate_organisation(*, acting_user: Any, organisation: Organisation) -> 
 
 def _check_community_unique(*, name: str, slug: str, exclude_pk: int | None = None) -> None:
     others = Community.objects.exclude(pk=exclude_pk) if exclude_pk is not None else Community.objects.all()
-    if others.filter(slug=slug).exists():
+    if others.filter(slug__iexact=slug).exists():
         raise ServiceError(f"The short name “{slug}” is already used by another community.", code="slug")
     if others.filter(name__iexact=name).exists():
         raise ServiceError(f"A community called “{name}” already exists.", code="name")
@@ -368,6 +376,11 @@ def resend_invitation(*, acting_user: Any, invitation: Invitation) -> tuple[Invi
         raise AccessDenied(Action.MANAGE_MEMBERS)
     if invitation.accepted_at or invitation.revoked_at:
         raise ServiceError(f"This invitation was already {invitation.state} and cannot be resent.")
+    if not invitation.organisation.is_active:
+        # Its link could not be accepted (invitation_problem), so do not email one.
+        raise ServiceError(
+            f"{invitation.organisation.name} is suspended: nobody can be invited until it is reactivated."
+        )
     token = _new_token()
     now = timezone.now()
     invitation.token_hash = hash_token(token)

@@ -160,3 +160,27 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client, acme_r
     unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
+
+
+def test_wrong_password_when_confirming_access_is_a_reauthentication_failure(client, acme_reader):
+    _sign_in(client, acme_reader.email)
+    response = client.post("/accounts/reauthenticate/", {"password": "not-the-password"})
+    assert response.status_code == 200
+    [event] = _events("auth.reauthentication_failed")
+    assert event.data == {"factor": "password"} and event.actor_id == acme_reader.pk
+    assert _events("auth.login_failed") == []
+
+
+def test_django_admin_sign_in_goes_through_the_portal_sign_in(client, make_user):
+    staff = make_user("staff@example.org")
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    enrol_totp(staff)
+    response = client.get("/django-admin/login/?next=/django-admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    # Django's own form would sign in with the password alone: it is not reachable.
+    client.post("/django-admin/login/", {"username": staff.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    # allauth's sign-in asks for the second factor first.
+    assert _sign_in(client, staff.email)["Location"] == "/accounts/2fa/authenticate/"

@@ -178,3 +178,11 @@ def test_concurrent_writers_lose_no_event_and_chain_none_twice():
     finally:
         # Transactional tests empty the tables afterwards; the triggers would refuse that.
         guards.remove(connection)
+
+
+@pytest.mark.django_db
+def test_verify_reports_a_missing_chain_head():
+    _write(2)
+    ChainHead.objects.all().delete()
+    with pytest.raises(CommandError, match=r"chain head row is missing"):
+        _verify()

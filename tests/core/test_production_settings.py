@@ -94,3 +94,12 @@ def test_signed_in_pages_are_never_stored(pages):
 def test_plain_http_is_redirected_to_https(pages):
     assert pages["http"]["status"] == 301
     assert pages["http"]["headers"]["Location"].startswith("https://portal.example/")
+
+
+def test_production_refuses_a_malformed_mfa_key_or_a_missing_site_url():
+    bad_key = _run(["manage.py", "check"], MFA_ENCRYPTION_KEYS="not-a-fernet-key")
+    assert bad_key.returncode != 0
+    assert "MFA_ENCRYPTION_KEYS: key 1 is not a Fernet key" in bad_key.stderr
+    no_site = _run(["manage.py", "check"], SITE_URL="")
+    assert no_site.returncode != 0
+    assert "SITE_URL must be set" in no_site.stderr

@@ -37,13 +37,13 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invite(acting_user=request.user, organisation=organisation, **form.cleaned_data)
+            invitation, _ = services.invite(acting_user=request.user, organisation=organisation, **form.cleaned_data)
         except ServiceError as error:
             form.add_error("email" if error.code == "email" else None, error)
         except AccessDenied:
             raise Http404("No such page.") from None
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("organisations:invitations", slug=slug)
     return render(
         request,
