@@ -23,6 +23,9 @@ class Action(StrEnum):
     # On an organisation.
     VIEW_ORGANISATION = "organisation.view"
     MANAGE_MEMBERS = "organisation.manage_members"
+    # Organisation admins invite to their organisation; secretariat admins may also invite the
+    # first people of any organisation they admitted.
+    INVITE_MEMBERS = "organisation.invite_members"
     # Coalition-wide, held by the secretariat (no object).
     VIEW_ALL_ORGANISATIONS = "coalition.view_organisations"
     MANAGE_ORGANISATIONS = "coalition.manage_organisations"
@@ -104,6 +107,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
     action = Action(action)
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    if action == Action.INVITE_MEMBERS:
+        return can(user, Action.MANAGE_MEMBERS, obj) or _is_secretariat(user, role=Role.ADMIN)
     if action in (Action.VIEW_ORGANISATION, Action.MANAGE_MEMBERS):
         if not isinstance(obj, Organisation):
             raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")

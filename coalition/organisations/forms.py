@@ -50,7 +50,8 @@ class OrganisationForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.SlugField(max_length=80, label="Short name", help_text="Used in addresses, e.g. acme.")
     kind = forms.ChoiceField(choices=Organisation.Kind.choices)
-    country = forms.CharField(max_length=2, validators=[country_code], help_text="ISO code, e.g. GB.")
+    # No max_length: the validator's one message covers "GBR" too.
+    country = forms.CharField(validators=[country_code], help_text="ISO code, e.g. GB.")
     email_domains = DomainListField(
         required=False, label="Email domains", help_text="Comma-separated, e.g. acme.example, acme.org."
     )

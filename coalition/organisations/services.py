@@ -46,6 +46,7 @@ def create_organisation(
     website: str = "",
 ) -> Organisation:
     _require(acting_user, Action.MANAGE_ORGANISATIONS)
+    slug = slug.lower()
     # Case-insensitive: "ACME" next to "acme" would be two addresses that look like one.
     if Organisation.objects.filter(slug__iexact=slug).exists():
         raise ServiceError(f"The short name “{slug}” is already used by another organisation.", code="slug")
@@ -81,6 +82,8 @@ def update_organisation(*, acting_user: Any, organisation: Organisation, **chang
         changes["email_domains"] = _normalise_domains(changes["email_domains"])
     if "country" in changes:
         changes["country"] = changes["country"].upper()
+    if "slug" in changes:
+        changes["slug"] = changes["slug"].lower()
     others = Organisation.objects.exclude(pk=organisation.pk)
     if "slug" in changes and others.filter(slug__iexact=changes["slug"]).exists():
         raise ServiceError(f"The short name “{changes['slug']}” is already used by another organisation.", code="slug")
@@ -161,6 +164,7 @@ def create_community(
     *, acting_user: Any, name: str, slug: str, description: str = "", organisations: list[Organisation]
 ) -> Community:
     _require(acting_user, Action.MANAGE_COMMUNITIES)
+    slug = slug.lower()
     _check_community_unique(name=name, slug=slug)
     community = Community(name=name, slug=slug, description=description)
     community.full_clean()
@@ -186,6 +190,7 @@ def update_community(
     organisations: list[Organisation],
 ) -> Community:
     _require(acting_user, Action.MANAGE_COMMUNITIES)
+    slug = slug.lower()
     _check_community_unique(name=name, slug=slug, exclude_pk=community.pk)
     before_ids = set(community.organisations.values_list("pk", flat=True))
     after_ids = {o.pk for o in organisations}
@@ -299,12 +304,6 @@ def remove_member(*, acting_user: Any, membership: Membership) -> None:
 # --- Invitations -------------------------------------------------------------------------------
 
 
-def can_invite(user: Any, organisation: Organisation) -> bool:
-    """Organisation admins invite to their organisation; secretariat admins may also invite the
-    first people of any organisation they admitted."""
-    return access.can(user, Action.MANAGE_MEMBERS, organisation) or access.can(user, Action.MANAGE_ORGANISATIONS)
-
-
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -319,8 +318,7 @@ def invite(
 ) -> tuple[Invitation, str]:
     """Create an invitation and email its link. Returns the invitation and the raw token (only
     its hash is stored)."""
-    if not can_invite(acting_user, organisation):
-        raise AccessDenied(Action.MANAGE_MEMBERS)
+    _require(acting_user, Action.INVITE_MEMBERS, organisation)
     email = email.strip().lower()
     if not organisation.is_active:
         raise ServiceError(f"{organisation.name} is suspended: nobody can be invited until it is reactivated.")
@@ -339,6 +337,13 @@ def invite(
             )
         existing.revoked_at = timezone.now()
         existing.save(update_fields=["revoked_at", "updated_at"])
+        record(
+            action="invitation.revoked",
+            actor=acting_user,
+            target=existing,
+            target_org_id=organisation.pk,
+            data={"email": existing.email, "reason": "expired, replaced by a new invitation"},
+        )
     token = _new_token()
     now = timezone.now()
     invitation = Invitation(
@@ -372,8 +377,7 @@ def invite(
 def resend_invitation(*, acting_user: Any, invitation: Invitation) -> tuple[Invitation, str]:
     """A fresh link (the old one stops working) and a new expiry date."""
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
-    if not can_invite(acting_user, invitation.organisation):
-        raise AccessDenied(Action.MANAGE_MEMBERS)
+    _require(acting_user, Action.INVITE_MEMBERS, invitation.organisation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ServiceError(f"This invitation was already {invitation.state} and cannot be resent.")
     if not invitation.organisation.is_active:
@@ -401,8 +405,7 @@ def resend_invitation(*, acting_user: Any, invitation: Invitation) -> tuple[Invi
 @transaction.atomic
 def revoke_invitation(*, acting_user: Any, invitation: Invitation) -> Invitation:
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
-    if not can_invite(acting_user, invitation.organisation):
-        raise AccessDenied(Action.MANAGE_MEMBERS)
+    _require(acting_user, Action.INVITE_MEMBERS, invitation.organisation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ServiceError(f"This invitation was already {invitation.state}.")
     invitation.revoked_at = timezone.now()

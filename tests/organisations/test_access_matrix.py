@@ -18,7 +18,7 @@ from tests.organisations.conftest import VIEWERS, World, database_state, events_
 
 ACME_MEMBERS = frozenset({"acme_admin", "acme_editor", "acme_contributor", "acme_reader"})
 ACME_ADMIN = frozenset({"acme_admin"})
-INVITERS = frozenset({"acme_admin", "secretariat_admin"})  # services.can_invite
+INVITERS = frozenset({"acme_admin", "secretariat_admin"})  # access Action.INVITE_MEMBERS
 SECRETARIAT = frozenset({"secretariat_admin", "secretariat_staff"})
 SECRETARIAT_ADMIN = frozenset({"secretariat_admin"})
 

@@ -80,12 +80,29 @@ def test_a_second_pending_invitation_to_the_same_address_is_refused(acme_admin, 
 
 def test_inviting_again_after_an_invitation_expired_replaces_it(acme, acme_admin, client_for, make_invitation):
     expired, _ = make_invitation(acme, "nia@example.org", expires_at=timezone.now() - timedelta(days=1))
+    seq = last_seq()
     response = client_for(acme_admin).post("/orgs/acme/invitations/", {"email": "nia@example.org", "role": "reader"})
     assert response.status_code == 302
     expired.refresh_from_db()
     assert expired.state == "revoked"
     [fresh] = Invitation.objects.exclude(pk=expired.pk)
     assert fresh.state == "pending"
+    # The replaced invitation's closing is on the record too, before the new one.
+    revoked, created = events_since(seq)
+    assert (revoked.action, revoked.target_id, revoked.data["reason"]) == (
+        "invitation.revoked",
+        str(expired.pk),
+        "expired, replaced by a new invitation",
+    )
+    assert (created.action, created.target_id) == ("invitation.created", str(fresh.pk))
+
+
+def test_secretariat_admin_inviting_to_another_organisation_is_led_back_to_its_secretariat_page(
+    secretariat_admin, acme, client_for
+):
+    response = client_for(secretariat_admin).get("/orgs/acme/invitations/")
+    assertContains(response, 'href="/secretariat/organisations/acme/"')
+    assertNotContains(response, 'href="/orgs/acme/"')
 
 
 @pytest.mark.parametrize(

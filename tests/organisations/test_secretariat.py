@@ -41,7 +41,7 @@ def test_secretariat_admits_an_organisation_with_tidied_fields(secretariat_admin
     ("changes", "field", "error"),
     [
         ({"slug": "acme"}, "slug", "The short name “acme” is already used by another organisation."),
-        ({"slug": "ACME"}, "slug", "The short name “ACME” is already used by another organisation."),
+        ({"slug": "ACME"}, "slug", "The short name “acme” is already used by another organisation."),
         ({"name": "ACME"}, "name", "An organisation called “ACME” already exists."),
         ({"name": "acme"}, "name", "An organisation called “acme” already exists."),
         ({"country": "GBR"}, "country", "Enter a two-letter ISO country code, such as GB or KE."),
@@ -109,7 +109,7 @@ def test_secretariat_edits_an_organisation(secretariat_admin, acme, client_for):
     ("changes", "field", "error"),
     [
         ({"slug": "globex"}, "slug", "The short name “globex” is already used by another organisation."),
-        ({"slug": "Globex"}, "slug", "The short name “Globex” is already used by another organisation."),
+        ({"slug": "Globex"}, "slug", "The short name “globex” is already used by another organisation."),
         ({"name": "GLOBEX"}, "name", "An organisation called “GLOBEX” already exists."),
         ({"country": "U1"}, "country", "Enter a two-letter ISO country code, such as GB or KE."),
         (
@@ -253,7 +253,7 @@ def test_secretariat_creates_edits_and_deletes_a_community(secretariat_admin, ac
     ("data", "field", "error"),
     [
         ({"slug": "research"}, "slug", "The short name “research” is already used by another community."),
-        ({"slug": "Research"}, "slug", "The short name “Research” is already used by another community."),
+        ({"slug": "Research"}, "slug", "The short name “research” is already used by another community."),
         ({"name": "RESEARCH GROUP"}, "name", "A community called “RESEARCH GROUP” already exists."),
         ({"slug": "not a slug"}, "slug", None),
         ({"name": ""}, "name", "This field is required."),

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from coalition import access
+from coalition.access import Action
 from coalition.accounts import invitations as invitation_session
 from coalition.core.errors import AccessDenied, ServiceError
 from coalition.core.http import public_page, run_service
@@ -19,10 +21,7 @@ from coalition.organisations.models import Invitation, Organisation
 
 
 def _organisation_for_inviting(request: HttpRequest, slug: str) -> Organisation:
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None or not services.can_invite(request.user, organisation):
-        raise Http404("No such page.")
-    return organisation
+    return access.get_object_or_404(request.user, Action.INVITE_MEMBERS, Organisation.objects.all(), slug=slug)
 
 
 def _invitation(organisation: Organisation, pk: int) -> Invitation:
@@ -48,7 +47,16 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "organisations/invitations.html",
-        {"organisation": organisation, "form": form, "invitations": selectors.open_invitations_of(organisation)},
+        {
+            "organisation": organisation,
+            "form": form,
+            "invitations": selectors.open_invitations_of(organisation),
+            # Secretariat admins inviting to another organisation come from (and go back to) its
+            # secretariat page: they cannot see the organisation's own pages.
+            "back_url": reverse("organisations:detail", args=[slug])
+            if access.can(request.user, Action.VIEW_ORGANISATION, organisation)
+            else reverse("secretariat:organisation", args=[slug]),
+        },
     )
 
 
