@@ -252,6 +252,7 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Coalition portal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ADAPTER = "coalition.accounts.adapters.UserSessionsAdapter"
 
 
 def _fernet_keys() -> list[bytes]:

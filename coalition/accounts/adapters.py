@@ -8,6 +8,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.http import HttpRequest
@@ -65,3 +66,12 @@ class MFAAdapter(DefaultMFAAdapter):
             user=authenticator.user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
         ).exclude(pk=authenticator.pk)
         return others.exists()
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    def end_sessions(self, sessions: Any) -> None:
+        sessions = list(sessions)
+        super().end_sessions(sessions)
+        for session in sessions:
+            # Only the session's row id: the session key is a credential.
+            record(action="auth.session_ended", actor=session.user, target=session.user, data={"session": session.pk})

@@ -110,4 +110,8 @@ def test_user_sees_and_can_end_their_other_sessions(client, client_for, acme_rea
     assert page.content.count(b"<tr") >= 3  # header row and two sessions
     client.post("/accounts/sessions/", {})
     assert other.get("/orgs/acme/")["Location"].startswith("/accounts/login/")
+    from coalition.audit.models import AuditEvent
+
+    [ended] = AuditEvent.objects.filter(action="auth.session_ended")
+    assert ended.actor_id == acme_reader.pk
     assert client.get("/orgs/acme/").status_code == 200
