@@ -151,7 +151,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file too: an in-memory database shares one cache whose table locks fail at once
     # instead of waiting, so concurrent writers could not be tested as they run in production.
-    DATABASES["default"]["TEST"] = {"NAME": envstr("SQLITE_TEST_NAME", str(BASE_DIR / "var" / "test.sqlite3"))}
+    # One file per test process, so two runs in one checkout never share (or delete) each other's.
+    DATABASES["default"]["TEST"] = {
+        "NAME": envstr("SQLITE_TEST_NAME", str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
