@@ -8,7 +8,7 @@ account but no organisation; and anonymous visitors (the plain `client`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyotp
@@ -16,9 +16,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
 from coalition.accounts.models import User
+from coalition.audit import guards
+from coalition.audit.models import ChainHead
 from coalition.organisations.models import Community, Membership, Organisation, Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -35,6 +39,49 @@ def _fast_password_hashing(settings: Any) -> None:
 def _fresh_cache() -> None:
     # allauth keeps rate limits and used TOTP codes in the cache: no test inherits another's.
     cache.clear()
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return (
+        bool(marker and marker.kwargs.get("transaction")) or "live_server" in fixtures or "transactional_db" in fixtures
+    )
+
+
+def _restore_migrated_state() -> None:
+    """What migration 0002 of the audit app leaves in the database and a flush takes away: the
+    append-only triggers and the chain's head row (every `record()` locks it)."""
+    guards.install(connection)
+    ChainHead.objects.get_or_create(id=1)
+
+
+@pytest.fixture(autouse=True)
+def _audit_state_for_transactional_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests (the browser tests, the concurrency test) run on a database as the
+    migrations leave it; afterwards the triggers go, so that pytest-django's flush can empty the
+    tables (the triggers would refuse that, as they refuse any DELETE)."""
+    if not _is_transactional(request.node):
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down (flushed) last
+    _restore_migrated_state()
+    yield
+    guards.remove(connection)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a transactional test's flush, restore the audit app's migrated state for the tests
+    that follow. Not after the last test: the test database is gone by then. The connection
+    opened here is closed again, or PostgreSQL could not drop the test database at the end."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and _is_transactional(item):
+            with item.config.stash[blocking_manager_key].unblock():
+                _restore_migrated_state()
+                connection.close()
 
 
 @pytest.fixture
