@@ -51,6 +51,7 @@ class MembershipInfo:
 
 
 _CACHE_ATTR = "_coalition_memberships"
+_MFA_HOLD_ATTR = "_coalition_held_for_mfa"
 
 
 def memberships_of(user: Any) -> list[MembershipInfo]:
@@ -79,8 +80,9 @@ def memberships_of(user: Any) -> list[MembershipInfo]:
 
 def forget(user: Any) -> None:
     """Drop the request-local copy after a service changed this user's memberships."""
-    if user is not None and hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _MFA_HOLD_ATTR):
+        if user is not None and hasattr(user, attr):
+            delattr(user, attr)
 
 
 def organisation_ids_of(user: Any) -> set[int]:
@@ -101,6 +103,19 @@ def requires_mfa(user: Any) -> bool:
         m.role == Role.ADMIN or m.signatory or m.organisation_kind == Organisation.Kind.SECRETARIAT
         for m in memberships_of(user)
     )
+
+
+def held_for_mfa(user: Any) -> bool:
+    """Must enrol a second factor before using the portal; answered once per request."""
+    if user is None or not user.is_authenticated:
+        return False
+    cached = getattr(user, _MFA_HOLD_ATTR, None)
+    if cached is None:
+        from allauth.mfa.utils import is_mfa_enabled
+
+        cached = requires_mfa(user) and not is_mfa_enabled(user)
+        setattr(user, _MFA_HOLD_ATTR, cached)
+    return cached
 
 
 def can(user: Any, action: Action | str, obj: models.Model | None = None) -> bool:
@@ -183,6 +198,10 @@ class Navigation:
     @cached_property
     def admin_of(self) -> list[MembershipInfo]:
         return [m for m in self.memberships if m.role == Role.ADMIN]
+
+    @cached_property
+    def held_for_mfa(self) -> bool:
+        return held_for_mfa(self.user)
 
     @cached_property
     def is_secretariat(self) -> bool:

@@ -21,6 +21,7 @@ class InvitationSignupForm(SignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         invitation = invitations.pending_invitation(context.request) if context.request else None
+        self.invitation = invitation
         if invitation is not None:
             self.fields["email"].initial = invitation.email
             self.fields["email"].widget.attrs["readonly"] = True

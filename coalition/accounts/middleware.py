@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -49,6 +48,6 @@ class MFARequiredMiddleware:
             return None
         if match is not None and match.app_name == "djdt":  # pragma: no cover
             return None
-        if access.requires_mfa(user) and not is_mfa_enabled(user):
+        if access.held_for_mfa(user):
             return redirect("mfa_required")
         return None

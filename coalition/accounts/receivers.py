@@ -24,7 +24,10 @@ def _factors(request: Any, user: Any) -> list[str]:
 
 @receiver(account_signals.user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record(action="auth.login", actor=user, target=user, data={"factors": _factors(request, user)})
+    # allauth records no factor for the sign-in that completes a sign-up; in this portal sign-up
+    # happens only from an invitation link, which is what proved the person's address.
+    factors = _factors(request, user) or ["signup:invitation"]
+    record(action="auth.login", actor=user, target=user, data={"factors": factors})
 
 
 @receiver(account_signals.user_logged_out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def mfa_required(request: HttpRequest) -> HttpResponse:
-    if not access.requires_mfa(request.user) or is_mfa_enabled(request.user):
+    if not access.held_for_mfa(request.user):
         return redirect("home")
     return render(request, "accounts/mfa_required.html", {"memberships": access.memberships_of(request.user)})

@@ -63,10 +63,12 @@ def test_invited_person_signs_up_enrols_totp_and_signs_in_with_it(new_page, make
     expect(email_field).to_have_value(INVITEE)
     expect(email_field).to_have_attribute("readonly", "")
     expect(page.get_by_text("The address Acme invited.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    expect(page.get_by_text("Acme invited you as editor.")).to_be_visible()
     page.get_by_label("Full name").fill("Nadia Newcomer")
     page.locator("input[name=password1]").fill(INVITEE_PASSWORD)
     page.locator("input[name=password2]").fill(INVITEE_PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account and join").click()
 
     expect(page).to_have_url(at("/"))
     expect(page.get_by_role("heading", name="Welcome, Nadia Newcomer")).to_be_visible()

@@ -328,6 +328,8 @@ def test_a_new_person_signs_up_from_the_link_and_joins_with_the_invited_role(cli
     assert invitation.state == "accepted" and invitation.accepted_by == user
     [accepted] = [e for e in events_since(seq) if e.action == "invitation.accepted"]
     assert (accepted.actor_id, accepted.target_org_id) == (user.pk, acme.pk)
+    [login] = [e for e in events_since(seq) if e.action == "auth.login"]
+    assert login.actor_id == user.pk and login.data == {"factors": ["signup:invitation"]}
     # Signed in at once; a signatory must first set up a second factor.
     assert client.get("/orgs/acme/")["Location"] == "/accounts/mfa-required/"
     # The link has done its work.
