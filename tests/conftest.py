@@ -8,6 +8,8 @@ account but no organisation; and anonymous visitors (the plain `client`).
 from __future__ import annotations
 
 import itertools
+import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,9 +17,10 @@ import pyotp
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from pytest_django.plugin import blocking_manager_key
 
 from coalition.accounts.models import User
@@ -33,6 +36,20 @@ _counter = itertools.count(1)
 def _fast_password_hashing(settings: Any) -> None:
     # Full-strength PBKDF2 costs ~0.3 s per login; tests only need a working hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_per_worker() -> Iterator[None]:
+    """With Redis, `cache.clear()` empties the whole Redis database: give each xdist worker its
+    own (10, 11, ...) so one worker's clean slate does not wipe another's sessions or used codes."""
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("RedisCache"):
+        yield
+        return
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    location = re.sub(r"/\d+$", "", default["LOCATION"].rstrip("/")) + f"/{10 + worker}"
+    with override_settings(CACHES={"default": {**default, "LOCATION": location}}):
+        yield
 
 
 @pytest.fixture(autouse=True)
