@@ -76,10 +76,12 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "guardian",
     "coalition.core",
     "coalition.accounts",
     "coalition.audit",
     "coalition.organisations",
+    "coalition.library",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +281,26 @@ def _fernet_keys() -> list[bytes]:
 
 
 MFA_ENCRYPTION_KEYS = _fernet_keys()
+
+# --- Object grants (django-guardian: its tables only; coalition/access/ decides) ---------------
+
+# No "AnonymousUser" row: anonymous visitors see public material through the audience, not grants.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_MONKEY_PATCH_USER = False
+GUARDIAN_MONKEY_PATCH_GROUP = False
+SILENCED_SYSTEM_CHECKS = [
+    # Deliberate: guardian's backend would answer has_perm() from grants alone (and, by default,
+    # from model-wide permissions); every decision is made by coalition/access/ instead.
+    "guardian.W001",
+]
+
+# --- Attachments ---------------------------------------------------------------------------------
+
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# MEDIA_URL stays unset: attachments are never served by URL, only by a permission-checked view.
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_MB", 25) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Sessions, cookies and security headers ---------------------------------------------------
 

@@ -1,6 +1,14 @@
 """THE place that decides who may do what. Views, services, search, the API and notifications
 ask here; nothing else reads memberships, roles or grants to make an access decision."""
 
+from coalition.access.documents import (
+    LEVELS,
+    AudienceSummary,
+    audience_of,
+    delete_grant,
+    grant_level_of,
+    store_grant,
+)
 from coalition.access.policy import (
     Action,
     Navigation,
@@ -17,6 +25,12 @@ from coalition.access.policy import (
 )
 
 __all__ = [
+    "LEVELS",
+    "AudienceSummary",
+    "audience_of",
+    "delete_grant",
+    "grant_level_of",
+    "store_grant",
     "Action",
     "Navigation",
     "can",

@@ -16,6 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
+from coalition.library.models import Document
 from coalition.organisations.models import ROLE_RANK, Community, Membership, Organisation, Role
 
 
@@ -30,6 +31,16 @@ class Action(StrEnum):
     VIEW_ALL_ORGANISATIONS = "coalition.view_organisations"
     MANAGE_ORGANISATIONS = "coalition.manage_organisations"
     MANAGE_COMMUNITIES = "coalition.manage_communities"
+    # Library: creating needs the organisation, the rest a document.
+    CREATE_DOCUMENT = "organisation.create_document"
+    VIEW_DOCUMENT = "document.view"
+    EDIT_DOCUMENT = "document.edit"
+    SHARE_DOCUMENT = "document.share"
+    RELABEL_DOCUMENT = "document.relabel"
+    ARCHIVE_DOCUMENT = "document.archive"
+
+
+DOCUMENT_MANAGE_ACTIONS = frozenset({Action.SHARE_DOCUMENT, Action.RELABEL_DOCUMENT, Action.ARCHIVE_DOCUMENT})
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ def forget(user: Any) -> None:
     for attr in (_CACHE_ATTR, _MFA_HOLD_ATTR):
         if user is not None and hasattr(user, attr):
             delattr(user, attr)
+    documents.forget(user)
 
 
 def organisation_ids_of(user: Any) -> set[int]:
@@ -120,8 +132,19 @@ def held_for_mfa(user: Any) -> bool:
 
 def can(user: Any, action: Action | str, obj: models.Model | None = None) -> bool:
     action = Action(action)
+    if action == Action.VIEW_DOCUMENT:
+        # Public documents are readable without an account, so this comes before the sign-in test.
+        return documents.can_view(user, _document(obj))
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    if action == Action.EDIT_DOCUMENT:
+        return documents.can_edit(user, _document(obj))
+    if action in DOCUMENT_MANAGE_ACTIONS:
+        return documents.can_manage(user, _document(obj))
+    if action == Action.CREATE_DOCUMENT:
+        if not isinstance(obj, Organisation):
+            raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")
+        return documents.can_create_in(user, obj)
     if action == Action.INVITE_MEMBERS:
         return can(user, Action.MANAGE_MEMBERS, obj) or _is_secretariat(user, role=Role.ADMIN)
     if action in (Action.VIEW_ORGANISATION, Action.MANAGE_MEMBERS):
@@ -142,6 +165,8 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
     """The objects of `queryset` on which `user` may perform `action`, as one SQL filter."""
     action = Action(action)
     model = queryset.model
+    if model is Document and action == Action.VIEW_DOCUMENT:
+        return documents.visible_documents(user, queryset)  # type: ignore[arg-type, return-value]
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if model is Organisation:
@@ -154,6 +179,12 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
     if model is Community and action in (Action.VIEW_ALL_ORGANISATIONS, Action.MANAGE_COMMUNITIES):
         return queryset if can(user, action) else queryset.none()
     raise ValueError(f"visible() does not know {action} on {model.__name__}")
+
+
+def _document(obj: Any) -> Document:
+    if not isinstance(obj, Document):
+        raise TypeError(f"document actions need a Document, not {type(obj).__name__}")
+    return obj
 
 
 def get_object_or_404[M: models.Model](
@@ -172,6 +203,8 @@ def get_object_or_404[M: models.Model](
 
 def explain(user: Any, obj: models.Model) -> list[str]:
     """The reasons, in words, why `user` can or cannot see `obj`."""
+    if isinstance(obj, Document):
+        return documents.explain_document(user, obj)
     if isinstance(obj, Organisation):
         if obj.status != Organisation.Status.ACTIVE:
             return [f"{obj.name} is suspended: nobody can use its pages until it is reactivated."]
@@ -214,3 +247,6 @@ class Navigation:
 
 def navigation_for(user: Any) -> Navigation:
     return Navigation(user)
+
+
+from coalition.access import documents  # noqa: E402  (documents builds on memberships_of above)

@@ -33,6 +33,11 @@ class Organisation(TimeStampedModel):
     website = models.URLField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # The anchor for grants to the organisation in guardian's group tables; made on first grant.
+    # It is not an auth group: membership of the organisation is decided by Membership only.
+    grant_group = models.OneToOneField(
+        "auth.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="organisation", editable=False
+    )
 
     class Meta:
         ordering = ["name"]
