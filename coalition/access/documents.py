@@ -15,18 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
-from django.db import connection, models
-from django.db.models import Q
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import IntegerField, Q, Value
 from guardian.shortcuts import assign_perm, remove_perm
 
 from coalition.access.policy import MembershipInfo, memberships_of
 from coalition.library.models import (
+    TLP,
     Audience,
     Document,
     DocumentGroupGrant,
     DocumentUserGrant,
-    TLP,
 )
 from coalition.organisations.models import Community, Organisation, Role
 
@@ -96,41 +96,32 @@ def forget(user: Any) -> None:
 def _grants_of(user: Any, memberships: list[MembershipInfo]) -> tuple[dict[int, str], dict[int, str]]:
     """The person's grants and their organisations' grants, in one UNION query."""
     role_of = {m.organisation_id: m.role for m in memberships}
-    user_table = DocumentUserGrant._meta.db_table
-    group_table = DocumentGroupGrant._meta.db_table
-    org_table = Organisation._meta.db_table
-    perm_table = Permission._meta.db_table
-    params: list[Any] = [user.pk]
-    sql = (
-        f"SELECT g.content_object_id, p.codename, NULL FROM {user_table} g "
-        f"JOIN {perm_table} p ON p.id = g.permission_id WHERE g.user_id = %s"
+    rows = DocumentUserGrant.objects.filter(user_id=user.pk).values_list(
+        "content_object_id", "permission__codename", Value(None, output_field=IntegerField())
     )
     if role_of:
-        placeholders = ", ".join(["%s"] * len(role_of))
-        sql += (
-            f" UNION ALL SELECT g.content_object_id, p.codename, o.id FROM {group_table} g "
-            f"JOIN {perm_table} p ON p.id = g.permission_id "
-            f"JOIN {org_table} o ON o.grant_group_id = g.group_id WHERE o.id IN ({placeholders})"
+        rows = rows.union(
+            DocumentGroupGrant.objects.filter(group__organisation__in=list(role_of)).values_list(
+                "content_object_id", "permission__codename", "group__organisation__id"
+            ),
+            all=True,
         )
-        params.extend(role_of)
     user_grants: dict[int, str] = {}
     org_grants: dict[int, str] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for document_id, codename, organisation_id in cursor.fetchall():
-            level = PERMISSION_LEVEL.get(codename)
-            if level is None:
+    for document_id, codename, organisation_id in rows:  # one query
+        level = PERMISSION_LEVEL.get(codename)
+        if level is None:
+            continue
+        if organisation_id is None:
+            target = user_grants
+        else:
+            # An organisation grant serves each member up to what their role allows.
+            usable = [lv for lv in LEVELS[: LEVEL_RANK[level]] if _role_allows(role_of[organisation_id], lv)]
+            if not usable:
                 continue
-            if organisation_id is None:
-                target = user_grants
-            else:
-                # An organisation grant serves each member up to what their role allows.
-                usable = [lv for lv in LEVELS[: LEVEL_RANK[level]] if _role_allows(role_of[organisation_id], lv)]
-                if not usable:
-                    continue
-                level, target = usable[-1], org_grants
-            if LEVEL_RANK[level] > LEVEL_RANK.get(target.get(document_id, ""), 0):
-                target[document_id] = level
+            level, target = usable[-1], org_grants
+        if LEVEL_RANK[level] > LEVEL_RANK.get(target.get(document_id, ""), 0):
+            target[document_id] = level
     return user_grants, org_grants
 
 
@@ -202,9 +193,7 @@ def can_edit(user: Any, document: Document) -> bool:
     # Co-drafting organisations' editors work on drafts (and texts in review), not on what is out.
     if document.status in OPEN_STATUSES:
         return False
-    return any(
-        m.organisation_id in _co_drafter_ids(document) and m.at_least(Role.EDITOR) for m in reader.memberships
-    )
+    return any(m.organisation_id in _co_drafter_ids(document) and m.at_least(Role.EDITOR) for m in reader.memberships)
 
 
 def can_manage(user: Any, document: Document) -> bool:
@@ -235,9 +224,9 @@ def visible_documents(user: Any, queryset: models.QuerySet[Document]) -> models.
     named = Q(audience=Audience.NAMED) & (
         Q(pk__in=Document.audience_organisations.through.objects.filter(organisation_id__in=orgs).values("document_id"))
         | Q(
-            pk__in=Document.audience_communities.through.objects.filter(
-                community_id__in=reader.community_ids
-            ).values("document_id")
+            pk__in=Document.audience_communities.through.objects.filter(community_id__in=reader.community_ids).values(
+                "document_id"
+            )
         )
     )
     audience = Q(audience=Audience.PUBLIC) | (Q(audience=Audience.COALITION) if orgs else Q(pk__in=[])) | named
@@ -283,9 +272,7 @@ def _audience_reason(reader: Reader, document: Document) -> str:
     if document.audience == Audience.COALITION:
         first = reader.memberships[0]
         return f"Shared with the whole coalition; you are {first.role_label.lower()} at {first.organisation_name}."
-    names = list(
-        document.audience_organisations.filter(pk__in=reader.organisation_ids).values_list("name", flat=True)
-    )
+    names = list(document.audience_organisations.filter(pk__in=reader.organisation_ids).values_list("name", flat=True))
     communities = list(document.audience_communities.filter(pk__in=reader.community_ids).values_list("name", flat=True))
     parts = [f"shared with {name}" for name in names] + [f"shared with the {name}" for name in communities]
     return f"{'; '.join(parts).capitalize()}, which includes your organisation."
@@ -353,13 +340,17 @@ def delete_grant(document: Document, *, user: Any = None, organisation: Organisa
 
 
 def grant_level_of(document: Document, *, user: Any = None, organisation: Organisation | None = None) -> str | None:
+    codenames: Any
     if user is not None:
-        rows = DocumentUserGrant.objects.filter(content_object=document, user=user)
+        codenames = DocumentUserGrant.objects.filter(content_object=document, user=user).values_list(
+            "permission__codename", flat=True
+        )
     else:
         assert organisation is not None
         if organisation.grant_group_id is None:
             return None
-        rows = DocumentGroupGrant.objects.filter(content_object=document, group_id=organisation.grant_group_id)
-    codenames = rows.values_list("permission__codename", flat=True)
+        codenames = DocumentGroupGrant.objects.filter(
+            content_object=document, group_id=organisation.grant_group_id
+        ).values_list("permission__codename", flat=True)
     levels = [PERMISSION_LEVEL[c] for c in codenames if c in PERMISSION_LEVEL]
     return max(levels, key=LEVEL_RANK.__getitem__) if levels else None

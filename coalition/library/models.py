@@ -27,7 +27,7 @@ class TLP(models.TextChoices):
 
 
 # Higher is more restrictive; lowering a label (e.g. AMBER -> GREEN) widens who may see it.
-TLP_RANK = {TLP.CLEAR: 0, TLP.GREEN: 1, TLP.AMBER: 2, TLP.AMBER_STRICT: 3, TLP.RED: 4}
+TLP_RANK: dict[str, int] = {TLP.CLEAR: 0, TLP.GREEN: 1, TLP.AMBER: 2, TLP.AMBER_STRICT: 3, TLP.RED: 4}
 
 
 class Audience(models.TextChoices):
@@ -38,7 +38,7 @@ class Audience(models.TextChoices):
 
 
 # Wider audiences include narrower ones.
-AUDIENCE_RANK = {Audience.ORGANISATION: 0, Audience.NAMED: 1, Audience.COALITION: 2, Audience.PUBLIC: 3}
+AUDIENCE_RANK: dict[str, int] = {Audience.ORGANISATION: 0, Audience.NAMED: 1, Audience.COALITION: 2, Audience.PUBLIC: 3}
 
 
 class Topic(models.Model):
@@ -84,9 +84,7 @@ class Document(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    current_revision = models.ForeignKey(
-        "Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    current_revision = models.ForeignKey("Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('organisations', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='grant_group',
-            field=models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organisation', to='auth.group'),
+            model_name="organisation",
+            name="grant_group",
+            field=models.OneToOneField(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="organisation",
+                to="auth.group",
+            ),
         ),
     ]
