@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/mfa-required/", account_views.mfa_required, name="mfa_required"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
+    path("library/", include("coalition.library.urls")),
     path("orgs/", include("coalition.organisations.urls")),
     path("secretariat/", include("coalition.organisations.secretariat_urls")),
     path("django-admin/", admin.site.urls),

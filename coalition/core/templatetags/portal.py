@@ -1,0 +1,30 @@
+"""Template helpers. `sanitised_html` is the one way member HTML reaches a page."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from coalition.core import markdown
+
+register = template.Library()
+
+
+@register.filter
+def sanitised_html(html: str) -> SafeString:
+    # Revisions store HTML already cleaned at save; cleaning again here (nh3 is fast) means no
+    # template can show member HTML that has not just passed the allowlist, whatever its origin.
+    return mark_safe(markdown.sanitise(html or ""))  # noqa: S308 - sanitised on the line above
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters replaced (for filters and pagination)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"

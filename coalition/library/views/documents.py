@@ -1,0 +1,250 @@
+"""Library pages: the list, a document, writing and editing, history and comparison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from coalition import access
+from coalition.access import Action
+from coalition.core import markdown
+from coalition.core.errors import AccessDenied, ServiceError
+from coalition.core.http import run_service
+from coalition.library import diff, selectors, services
+from coalition.library.forms import LANGUAGES, EditForm, NewDocumentForm
+from coalition.library.models import TLP, Document, Topic
+from coalition.organisations.models import Organisation
+
+
+def _int(value: Any, default: int = 1) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return default
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    filters = {name: request.GET.get(name, "") for name in selectors.FILTERS}
+    sort = request.GET.get("sort", "newest")
+    page = selectors.library_page(request.user, filters=filters, sort=sort, page=_int(request.GET.get("page")))
+    creatable = [m for m in access.memberships_of(request.user) if m.at_least("editor")]
+    return render(
+        request,
+        "library/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "sort": sort,
+            "sorts": selectors.SORTS,
+            "kinds": Document.Kind.choices,
+            "statuses": Document.Status.choices,
+            "tlps": TLP.choices,
+            "languages": LANGUAGES,
+            "organisations": Organisation.objects.filter(status=Organisation.Status.ACTIVE).only("slug", "name"),
+            "topics": Topic.objects.all(),
+            "creatable": creatable,
+            "filtered": any(filters.values()),
+        },
+    )
+
+
+# Anyone may open a public document; for a signed-in person the MFA hold still applies.
+@login_not_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_for(request.user, pk)
+    services.record_read(user=request.user, document=document, what="viewed")
+    can_manage = access.can(request.user, Action.SHARE_DOCUMENT, document)
+    return render(
+        request,
+        "library/detail.html",
+        {
+            "document": document,
+            "revision": document.current_revision,
+            "attachments": document.attachments.all(),
+            "topics": document.topics.all(),
+            "reasons": access.explain(request.user, document),
+            "audience": access.audience_of(document) if can_manage else None,
+            "can_edit": access.can(request.user, Action.EDIT_DOCUMENT, document),
+            "can_manage": can_manage,
+        },
+    )
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    owners = [m for m in access.memberships_of(request.user) if m.at_least("editor")]
+    if not owners:
+        raise Http404("No such page.")
+    owner_slug = request.POST.get("owner") or request.GET.get("owner") or owners[0].organisation_slug
+    owner = Organisation.objects.filter(slug=owner_slug).first()
+    if owner is None or not access.can(request.user, Action.CREATE_DOCUMENT, owner):
+        raise Http404("No such page.")
+    form = NewDocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.create_document(
+                acting_user=request.user,
+                owner=owner,
+                title=data["title"],
+                kind=data["kind"],
+                summary=data["summary"],
+                body=data["body"],
+                message=data["message"],
+                audience=data["audience"],
+                tlp=data["tlp"],
+                audience_organisations=list(data["audience_organisations"]),
+                audience_communities=list(data["audience_communities"]),
+                co_drafters=list(data["co_drafters"]),
+                topics=list(data["topics"]),
+                language=data["language"],
+                review_by=data["review_by"],
+            )
+        except ServiceError as error:
+            form.add_error(error.code if error.code in form.fields else None, error)
+        except AccessDenied:
+            raise Http404("No such page.") from None
+        else:
+            messages.success(request, f"“{document.title}” was created.")
+            return redirect("library:detail", pk=document.pk)
+    return render(request, "library/new.html", {"form": form, "owner": owner, "owners": owners})
+
+
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_for(request.user, pk, Action.EDIT_DOCUMENT)
+    current = document.current_revision
+    initial = {
+        "title": document.title,
+        "summary": document.summary,
+        "kind": document.kind,
+        "topics": list(document.topics.all()),
+        "language": document.language,
+        "review_by": document.review_by,
+        "body": current.body if current else "",
+        "base": current.number if current else 0,
+    }
+    form = EditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_details(
+                acting_user=request.user,
+                document=document,
+                topics=list(data["topics"]),
+                **{f: data[f] for f in services.METADATA_FIELDS},
+            )
+            if (current.body if current else "") != data["body"] or data["base"] != (current.number if current else 0):
+                services.save_revision(
+                    acting_user=request.user,
+                    document=document,
+                    body=data["body"],
+                    base_number=data["base"],
+                    message=data["message"],
+                )
+        except services.EditConflict as conflict:
+            # Nothing is overwritten and nothing is lost: both texts, and the user's kept to merge.
+            mine = diff.word_diff(conflict.current.body, data["body"])
+            return render(
+                request,
+                "library/conflict.html",
+                {
+                    "document": document,
+                    "current": conflict.current,
+                    "form": EditForm(initial={**data, "base": conflict.current.number, "topics": list(data["topics"])}),
+                    "mine": data["body"],
+                    "pieces": mine,
+                },
+                status=409,
+            )
+        except ServiceError as error:
+            form.add_error(error.code if error.code in form.fields else None, error)
+        except AccessDenied:
+            raise Http404("No such page.") from None
+        else:
+            messages.success(request, "Saved.")
+            return redirect("library:detail", pk=document.pk)
+    return render(request, "library/edit.html", {"document": document, "form": form})
+
+
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """Live preview for the editor, through the same renderer and sanitiser as saving."""
+    body = request.POST.get("body", "")[: services.MAX_BODY_CHARS]
+    return render(request, "library/_preview.html", {"html": markdown.render(body)})
+
+
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_for(request.user, pk)
+    revisions = document.revisions.select_related("author").only(
+        "number", "message", "created_at", "author__name", "author__email", "restored_from", "document_id"
+    )
+    services.record_read(user=request.user, document=document, what="history_viewed")
+    return render(
+        request,
+        "library/history.html",
+        {
+            "document": document,
+            "revisions": revisions,
+            "can_edit": access.can(request.user, Action.EDIT_DOCUMENT, document),
+        },
+    )
+
+
+def revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    document = selectors.document_for(request.user, pk)
+    revision = document.revisions.select_related("author").filter(number=number).first()
+    if revision is None:
+        raise Http404("No such page.")
+    services.record_read(user=request.user, document=document, what="revision_viewed", revision=number)
+    return render(
+        request,
+        "library/revision.html",
+        {
+            "document": document,
+            "revision": revision,
+            "can_edit": access.can(request.user, Action.EDIT_DOCUMENT, document),
+        },
+    )
+
+
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_for(request.user, pk)
+    numbers = (_int(request.GET.get("from"), 0), _int(request.GET.get("to"), 0))
+    revisions = {r.number: r for r in document.revisions.filter(number__in=numbers).select_related("author")}
+    if len(revisions) != len(set(numbers)) or numbers[0] == numbers[1]:
+        messages.error(request, "Choose two different revisions to compare.")
+        return redirect("library:history", pk=document.pk)
+    old, new = revisions[min(numbers)], revisions[max(numbers)]
+    pieces = diff.word_diff(old.body, new.body)
+    services.record_read(user=request.user, document=document, what="diff_viewed", revisions=[old.number, new.number])
+    return render(
+        request,
+        "library/compare.html",
+        {
+            "document": document,
+            "old": old,
+            "new": new,
+            "pieces": pieces,
+            "stats": diff.stats(pieces),
+            "mode": "side" if request.GET.get("mode") == "side" else "inline",
+        },
+    )
+
+
+def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    document = selectors.document_for(request.user, pk, Action.EDIT_DOCUMENT)
+    old = document.revisions.filter(number=number).first()
+    if old is None:
+        raise Http404("No such page.")
+    if request.method == "POST":
+        run_service(
+            request,
+            f"Revision {number} was restored as a new revision.",
+            lambda: services.restore_revision(acting_user=request.user, document=document, number=number),
+        )
+        return redirect("library:detail", pk=document.pk)
+    return render(request, "library/restore.html", {"document": document, "old": old})
