@@ -373,6 +373,8 @@ AUDIT_IP_MODE = envstr("AUDIT_IP_MODE", "truncated")
 if AUDIT_IP_MODE not in {"full", "truncated", "none"}:
     raise ImproperlyConfigured("AUDIT_IP_MODE must be full, truncated or none.")
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)
+# `seed_demo` creates accounts with a published password: only where this is on.
+DEMO_DATA = envbool("DEMO_DATA", DEBUG)
 
 LOGGING = {
     "version": 1,

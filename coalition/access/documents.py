@@ -186,6 +186,9 @@ def can_edit(user: Any, document: Document) -> bool:
     if document.status == Document.Status.ARCHIVED or not can_view(user, document):
         return False
     reader = reader_for(user)
+    if document.tlp == TLP.RED:
+        # TLP:RED: only what the person was granted by name, whatever their role.
+        return reader.user_grants.get(document.pk) == EDIT
     if _owner_editor(reader, document):
         return True
     if reader.grant_level(document.pk, tlp=document.tlp) == EDIT:
@@ -199,7 +202,10 @@ def can_edit(user: Any, document: Document) -> bool:
 def can_manage(user: Any, document: Document) -> bool:
     """Share, relabel, archive: only the owner organisation's editors, never recipients (TLP:AMBER
     and AMBER+STRICT material may not be re-shared by those it was shared with)."""
-    return can_view(user, document) and _owner_editor(reader_for(user), document)
+    reader = reader_for(user)
+    if document.tlp == TLP.RED and reader.user_grants.get(document.pk) != EDIT:
+        return False
+    return can_view(user, document) and _owner_editor(reader, document)
 
 
 def can_create_in(user: Any, organisation: Organisation) -> bool:

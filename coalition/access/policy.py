@@ -24,8 +24,8 @@ class Action(StrEnum):
     # On an organisation.
     VIEW_ORGANISATION = "organisation.view"
     MANAGE_MEMBERS = "organisation.manage_members"
-    # Organisation admins invite to their organisation; secretariat admins may also invite the
-    # first people of any organisation they admitted.
+    # Organisation admins invite to their organisation; secretariat admins, who admit
+    # organisations, may send, resend and revoke invitations for any organisation, at any role.
     INVITE_MEMBERS = "organisation.invite_members"
     # Coalition-wide, held by the secretariat (no object).
     VIEW_ALL_ORGANISATIONS = "coalition.view_organisations"
@@ -110,7 +110,10 @@ def _is_secretariat(user: Any, *, role: str = Role.READER) -> bool:
 
 
 def requires_mfa(user: Any) -> bool:
-    """Organisation admins, signatories and secretariat staff must use a second factor."""
+    """Organisation admins, signatories, secretariat staff and Django admin users must use a
+    second factor."""
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return True
     return any(
         m.role == Role.ADMIN or m.signatory or m.organisation_kind == Organisation.Kind.SECRETARIAT
         for m in memberships_of(user)
@@ -123,9 +126,12 @@ def held_for_mfa(user: Any) -> bool:
         return False
     cached = getattr(user, _MFA_HOLD_ATTR, None)
     if cached is None:
+        from allauth.mfa.models import Authenticator
         from allauth.mfa.utils import is_mfa_enabled
 
-        cached = requires_mfa(user) and not is_mfa_enabled(user)
+        # Recovery codes alone are a way back in, not a second factor.
+        factors = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        cached = requires_mfa(user) and not is_mfa_enabled(user, factors)
         setattr(user, _MFA_HOLD_ATTR, cached)
     return cached
 
@@ -227,10 +233,6 @@ class Navigation:
     @cached_property
     def memberships(self) -> list[MembershipInfo]:
         return memberships_of(self.user)
-
-    @cached_property
-    def admin_of(self) -> list[MembershipInfo]:
-        return [m for m in self.memberships if m.role == Role.ADMIN]
 
     @cached_property
     def held_for_mfa(self) -> bool:

@@ -46,8 +46,6 @@ class MFARequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in ALLOWED_WHILE_HELD:
             return None
-        if match is not None and match.app_name == "djdt":  # pragma: no cover
-            return None
         if access.held_for_mfa(user):
             return redirect("mfa_required")
         return None

@@ -113,6 +113,8 @@ def create_document(
 ) -> Document:
     _require(acting_user, Action.CREATE_DOCUMENT, owner)
     check_tlp_rules(audience=audience, tlp=tlp)
+    if audience == Audience.NAMED and not (audience_organisations or audience_communities):
+        raise ServiceError("Name at least one organisation or community to share with.", code="audience_organisations")
     document = Document(
         owner=owner,
         title=title.strip(),

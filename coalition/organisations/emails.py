@@ -20,6 +20,6 @@ def send_invitation_email(*, invitation: Invitation, url: str) -> None:
         "url": url,
         "days": settings.INVITATION_DAYS,
     }
-    subject = render_to_string("organisations/email/invitation_subject.txt", context, using="text").strip()
+    subject = " ".join(render_to_string("organisations/email/invitation_subject.txt", context, using="text").split())
     body = render_to_string("organisations/email/invitation_body.txt", context, using="text")
     transaction.on_commit(partial(send_email.enqueue, subject=subject, body=body, to=[invitation.email]))

@@ -16,6 +16,12 @@ domain = RegexValidator(
 )
 
 
+def no_control_characters(value: str) -> None:
+    # A line break in a name would break email subjects and headings; nothing needs one.
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise forms.ValidationError("Names cannot contain line breaks, tabs or other control characters.")
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.READER)
@@ -47,7 +53,7 @@ class DomainListField(forms.CharField):
 
 
 class OrganisationForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[no_control_characters])
     slug = forms.SlugField(max_length=80, label="Short name", help_text="Used in addresses, e.g. acme.")
     kind = forms.ChoiceField(choices=Organisation.Kind.choices)
     # No max_length: the validator's one message covers "GBR" too.
@@ -55,7 +61,7 @@ class OrganisationForm(forms.Form):
     email_domains = DomainListField(
         required=False, label="Email domains", help_text="Comma-separated, e.g. acme.example, acme.org."
     )
-    website = forms.URLField(required=False, assume_scheme="https")
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
 
 
 class SuspendForm(forms.Form):
@@ -65,7 +71,7 @@ class SuspendForm(forms.Form):
 
 
 class CommunityForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[no_control_characters])
     slug = forms.SlugField(max_length=80, label="Short name")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     organisations = forms.ModelMultipleChoiceField(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,15 @@ from coalition.organisations.emails import send_invitation_email
 from coalition.organisations.models import Community, Invitation, Membership, Organisation, Role, hash_token
 
 ORGANISATION_FIELDS = ("name", "slug", "kind", "country", "email_domains", "website")
+
+
+def _validate(instance: Any, **kwargs: Any) -> None:
+    """full_clean(), with its refusal turned into a ServiceError the views know how to show."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ServiceError(messages[0], code=field) from None
 
 
 def _require(user: Any, action: Action, obj: Any = None) -> None:
@@ -60,7 +70,7 @@ def create_organisation(
         email_domains=_normalise_domains(email_domains or []),
         website=website,
     )
-    organisation.full_clean()
+    _validate(organisation)
     organisation.save()
     record(
         action="organisation.created",
@@ -102,7 +112,7 @@ def update_organisation(*, acting_user: Any, organisation: Organisation, **chang
         return organisation
     for field, value in changed.items():
         setattr(organisation, field, value)
-    organisation.full_clean()
+    _validate(organisation)
     organisation.save(update_fields=[*changed, "updated_at"])
     record(
         action="organisation.updated",
@@ -167,7 +177,7 @@ def create_community(
     slug = slug.lower()
     _check_community_unique(name=name, slug=slug)
     community = Community(name=name, slug=slug, description=description)
-    community.full_clean()
+    _validate(community)
     community.save()
     community.organisations.set(organisations)
     record(
@@ -194,8 +204,10 @@ def update_community(
     _check_community_unique(name=name, slug=slug, exclude_pk=community.pk)
     before_ids = set(community.organisations.values_list("pk", flat=True))
     after_ids = {o.pk for o in organisations}
+    if (community.name, community.slug, community.description, before_ids) == (name, slug, description, after_ids):
+        return community
     community.name, community.slug, community.description = name, slug, description
-    community.full_clean()
+    _validate(community)
     community.save(update_fields=["name", "slug", "description", "updated_at"])
     community.organisations.set(organisations)
     record(
@@ -222,17 +234,26 @@ def delete_community(*, acting_user: Any, community: Community) -> None:
 
 
 def _lock_membership(membership: Membership) -> Membership:
+    """Lock the membership's organisation row first, then the membership: every change to an
+    organisation's people takes the locks in this one order, so two admins demoting each other at
+    once queue instead of deadlocking, and the second sees the first's change."""
+    Organisation.objects.select_for_update().filter(pk=membership.organisation_id).first()
     try:
-        return Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
+        return (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("organisation", "user")
+            .order_by()
+            .get(pk=membership.pk)
+        )
     except Membership.DoesNotExist:
         raise ServiceError("This person is no longer a member of the organisation.") from None
 
 
 def _other_admins(membership: Membership) -> int:
-    # Lock every admin row of the organisation, so two admins demoting each other at the same time
-    # cannot both succeed and leave the organisation without one.
-    admins = Membership.objects.select_for_update().filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
-    return sum(1 for m in admins if m.pk != membership.pk)
+    # Read under the organisation lock taken by _lock_membership: no concurrent change can leave
+    # the organisation without an admin.
+    admins = Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+    return admins.exclude(pk=membership.pk).count()
 
 
 @transaction.atomic
@@ -356,7 +377,7 @@ def invite(
         expires_at=now + timedelta(days=settings.INVITATION_DAYS),
         sent_at=now,
     )
-    invitation.full_clean(exclude=["invited_by"])
+    _validate(invitation, exclude=["invited_by"])
     try:
         with transaction.atomic():
             invitation.save()

@@ -252,7 +252,6 @@ def test_navigation_knows_where_a_person_is_admin_and_whether_they_run_the_coali
     access.forget(admin)
     nav = access.navigation_for(admin)
     assert [m.organisation_slug for m in nav.memberships] == ["acme", "globex"]
-    assert [m.organisation_slug for m in nav.admin_of] == ["acme"]
     assert not nav.is_secretariat and not nav.manages_coalition
     staff = access.navigation_for(everyone["secretariat_staff"])
     assert staff.is_secretariat and not staff.manages_coalition

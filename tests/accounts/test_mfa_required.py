@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.http import HttpResponse
+from django.urls import path
 
+from coalition.core.http import public_page
 from coalition.organisations.models import Role
 from tests.conftest import enrol_totp
 
@@ -42,14 +45,23 @@ def test_enrolment_page_says_why(client_for, held_admin):
     assert b"Admin at Acme" in response.content
 
 
-def test_public_pages_stay_reachable_while_held(client_for, held_admin, acme):
-    from coalition.organisations.models import Invitation
+def test_a_held_person_opening_an_invitation_link_enrols_first(client_for, held_admin):
+    response = client_for(held_admin).get("/invitations/any-token/")
+    assert response["Location"] == "/accounts/mfa-required/"
 
-    # The invitation page is public; a held person opening an unknown link sees the problem page.
-    response = client_for(held_admin).get("/invitations/not-a-real-token/")
-    assert response.status_code == 404
-    assert b"This invitation cannot be used" in response.content
-    assert not Invitation.objects.exists()
+
+@public_page
+def _public_view(request):
+    return HttpResponse("public")
+
+
+urlpatterns = [path("public/", _public_view)]
+
+
+@pytest.mark.urls("tests.accounts.test_mfa_required")
+def test_pages_marked_public_stay_reachable_while_held(client_for, held_admin, client):
+    assert client_for(held_admin).get("/public/").content == b"public"
+    assert client.get("/public/").content == b"public"
 
 
 @pytest.mark.parametrize(

@@ -403,3 +403,23 @@ def test_document_page_queries_do_not_grow_with_grants(
     with django_assert_max_num_queries(22):  # measured: 22 with 0 or 25 grants (audit write included)
         response = client.get(f"/library/{doc.pk}/")
     assert response.status_code == 200
+
+
+def test_on_red_a_view_grant_does_not_let_an_owner_editor_edit_or_share(client_for, acme_editor, acme_editor_two, acme):
+    document = services.create_document(acting_user=acme_editor, owner=acme, title="Red", tlp=TLP.RED)
+    services.grant(acting_user=acme_editor, document=document, level="view", user=acme_editor_two)
+    client = client_for(acme_editor_two)
+    assert client.get(f"/library/{document.pk}/").status_code == 200
+    assert client.get(f"/library/{document.pk}/edit/").status_code == 404
+    assert client.get(f"/library/{document.pk}/share/").status_code == 404
+    services.grant(acting_user=acme_editor, document=document, level="edit", user=acme_editor_two)
+    assert client.get(f"/library/{document.pk}/edit/").status_code == 200
+
+
+def test_a_named_audience_needs_someone_named(client_for, acme_editor):
+    response = client_for(acme_editor).post(
+        "/library/new/",
+        {"owner": "acme", "title": "Nobody", "kind": "policy", "language": "en", "audience": "named", "tlp": "amber"},
+    )
+    assert "Name at least one organisation or community" in response.content.decode()
+    assert not Document.objects.exists()

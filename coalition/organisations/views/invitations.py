@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from coalition import access
 from coalition.access import Action
 from coalition.accounts import invitations as invitation_session
 from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import public_page, run_service
+from coalition.core.http import run_service
 from coalition.organisations import selectors, services
 from coalition.organisations.forms import InvitationForm
 from coalition.organisations.models import Invitation, Organisation
@@ -87,7 +88,8 @@ def revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@public_page
+# Open to visitors without an account; a signed-in person held for MFA enrols first.
+@login_not_required
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the email. New people go on to sign up; existing accounts sign in and join."""
     invitation = services.find_invitation(token)

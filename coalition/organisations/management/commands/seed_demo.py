@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from coalition.audit.services import record
+from coalition.library.demo import seed_documents
 from coalition.organisations.models import Community, Membership, Organisation, Role
 
 DEMO_PASSWORD = "coalition-demo-2026"  # noqa: S105 - documented demo password, demo data only
@@ -77,6 +79,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_DATA:
+            raise CommandError(
+                "Demo data creates accounts with a published password: refused unless DEMO_DATA=1 "
+                "(the default only in development, DEBUG=1)."
+            )
         created = 0
         organisations: dict[str, Organisation] = {}
         for slug, name, kind, country, domains in ORGANISATIONS:
@@ -105,4 +112,8 @@ class Command(BaseCommand):
                 created += 1
         if created:
             record(action="demo.seeded", data={"rows_created": created})
-        self.stdout.write(f"Demo coalition ready ({created} new rows). Password for every demo person: {DEMO_PASSWORD}")
+        documents = seed_documents(stdout=self.stdout)
+        self.stdout.write(
+            f"Demo coalition ready ({created} new rows, {documents} new documents). "
+            f"Password for every demo person: {DEMO_PASSWORD}"
+        )
