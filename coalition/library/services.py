@@ -149,7 +149,7 @@ def create_document(
 def save_revision(*, acting_user: Any, document: Document, body: str, base_number: int, message: str = "") -> Revision:
     """A new revision, unless someone saved one since `base_number`: then EditConflict, and the
     caller keeps the user's text."""
-    document = Document.objects.select_for_update().select_related("current_revision").get(pk=document.pk)
+    document = Document.objects.select_for_update(of=("self",)).select_related("current_revision").get(pk=document.pk)
     _require(acting_user, Action.EDIT_DOCUMENT, document)
     current = document.current_revision
     if current is not None and current.number != base_number:
@@ -163,7 +163,7 @@ def save_revision(*, acting_user: Any, document: Document, body: str, base_numbe
 
 @transaction.atomic
 def restore_revision(*, acting_user: Any, document: Document, number: int) -> Revision:
-    document = Document.objects.select_for_update().select_related("current_revision").get(pk=document.pk)
+    document = Document.objects.select_for_update(of=("self",)).select_related("current_revision").get(pk=document.pk)
     _require(acting_user, Action.EDIT_DOCUMENT, document)
     old = document.revisions.filter(number=number).first()
     if old is None:
