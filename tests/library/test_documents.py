@@ -249,11 +249,13 @@ def test_grants_to_people_and_organisations(client_for, acme_editor, outsider, g
     [
         ({"email": "nobody@example.org", "level": "view"}, "No active account has this address"),
         ({"level": "view"}, "Name either one person"),
-        ({"email": "x@example.org", "organisation": "1", "level": "view"}, "Name either one person"),
+        ({"email": "x@example.org", "organisation": "GLOBEX", "level": "view"}, "Name either one person"),
         ({"email": "reader@acme.example", "level": "owner"}, "Select a valid choice"),
     ],
 )
-def test_bad_grants_are_refused(client_for, acme_editor, acme_reader, doc, data, error):
+def test_bad_grants_are_refused(client_for, acme_editor, acme_reader, globex, doc, data, error):
+    if data.get("organisation") == "GLOBEX":
+        data = {**data, "organisation": str(globex.pk)}
     response = client_for(acme_editor).post(f"/library/{doc.pk}/share/grants/", data)
     assert response.status_code == 400
     assert error in response.content.decode()
