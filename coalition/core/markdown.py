@@ -39,6 +39,11 @@ def _slugify(value: str, separator: str) -> str:
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id" and not value.startswith(OWN_ID_PREFIXES):
         return None
+    if tag == "img" and attribute == "src" and not value.lower().startswith("https://"):
+        # A relative image would make every reader's browser fetch a portal URL silently (an
+        # attachment, say: recorded as that reader's download). Only absolute https images,
+        # which the Content-Security-Policy then keeps from loading off-site.
+        return None
     return value
 
 

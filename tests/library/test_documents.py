@@ -425,3 +425,11 @@ def test_a_named_audience_needs_someone_named(client_for, acme_editor):
     )
     assert "Name at least one organisation or community" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_images_in_member_text_cannot_point_at_portal_urls(acme_editor, acme):
+    from coalition.core.markdown import render
+
+    html = render("![x](/library/1/attachments/2/) ![y](//evil.example/a.png) ![z](https://cdn.example/a.png)")
+    assert "/library/1/attachments/2/" not in html and "evil.example" not in html
+    assert 'src="https://cdn.example/a.png"' in html
