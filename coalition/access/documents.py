@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import IntegerField, Q, Value
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
 from guardian.shortcuts import assign_perm, remove_perm
 
 from coalition.access.policy import MembershipInfo, memberships_of
@@ -216,6 +216,11 @@ def can_create_in(user: Any, organisation: Organisation) -> bool:
 # --- Listing -----------------------------------------------------------------------------------
 
 
+def _linked(through: Any, **lookup: Any) -> Q:
+    """The document has a row in `through` matching `lookup` (a correlated scalar subquery)."""
+    return Q(pk=Subquery(through.objects.filter(document_id=OuterRef("pk"), **lookup).values("document_id")[:1]))
+
+
 def visible_documents(user: Any, queryset: models.QuerySet[Document]) -> models.QuerySet[Document]:
     """The documents of `queryset` the user may read, as one filter (no per-row Python)."""
     reader = reader_for(user)
@@ -227,13 +232,12 @@ def visible_documents(user: Any, queryset: models.QuerySet[Document]) -> models.
     own = Q(owner_id__in=orgs) | Q(
         pk__in=Document.co_drafters.through.objects.filter(organisation_id__in=orgs).values("document_id")
     )
+    # Correlated, one-row probes rather than `pk IN (subquery)`: the IN form builds the whole set
+    # of documents shared with the user's communities (17,000 ids for a typical reader at 1M
+    # documents) on every request, while a page needs only a few index probes (docs/performance.md).
     named = Q(audience=Audience.NAMED) & (
-        Q(pk__in=Document.audience_organisations.through.objects.filter(organisation_id__in=orgs).values("document_id"))
-        | Q(
-            pk__in=Document.audience_communities.through.objects.filter(community_id__in=reader.community_ids).values(
-                "document_id"
-            )
-        )
+        _linked(Document.audience_organisations.through, organisation_id__in=orgs)
+        | _linked(Document.audience_communities.through, community_id__in=list(reader.community_ids))
     )
     audience = Q(audience=Audience.PUBLIC) | (Q(audience=Audience.COALITION) if orgs else Q(pk__in=[])) | named
     not_red = ~Q(tlp=TLP.RED) & (own | Q(pk__in=granted) | (Q(status__in=OPEN_STATUSES) & audience))

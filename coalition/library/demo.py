@@ -12,6 +12,7 @@ Running it again creates nothing: a document whose owner and title already exist
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -501,7 +502,7 @@ DOCUMENTS: list[Doc] = [
 
 # --- Bodies ------------------------------------------------------------------------------------
 
-SCOPE = {
+SCOPE: dict[str, Any] = {
     Organisation.Kind.MEMBER: "every product and feature {owner} operates, including those in testing, and the "
     "staff, contractors and vendors who work on them",
     Organisation.Kind.PARTNER: "every programme {owner} runs, its staff and volunteers, and the partners who act "
@@ -510,7 +511,7 @@ SCOPE = {
     "take part",
     Organisation.Kind.SECRETARIAT: "the secretariat's own work and the working groups it convenes for the coalition",
 }
-READERS = {
+READERS: dict[str, Any] = {
     PUBLIC: "anyone working on children's safety online, inside or outside the coalition: trust and safety leads, "
     "product managers, policy staff and researchers",
     COALITION: "trust and safety, product and policy staff across the coalition's member, partner and observer "
@@ -518,7 +519,7 @@ READERS = {
     NAMED: "trust and safety, product and policy staff in the organisations and working groups it is shared with",
     ORG: "{owner} staff in trust and safety, product and policy who need it for their work",
 }
-OWNER_ROLE = {
+OWNER_ROLE: dict[str, Any] = {
     Organisation.Kind.MEMBER: "trust and safety lead",
     Organisation.Kind.PARTNER: "programme director",
     Organisation.Kind.GOVERNMENT: "lead official for the coalition",
@@ -560,7 +561,7 @@ SOURCES = [
     "coalition members.",
 ]
 # How a study was done: named per document, or chosen from what it looked at (its first topic).
-METHODS = {
+METHODS: dict[str, Any] = {
     "sessions": "We ran {n} moderated sessions with young people and parents, with consent and a safeguarding lead "
     "present, and compared the results with {m} services' published figures.",
     "data": "We analysed anonymised, aggregated service data for a twelve-month period and discussed the results "
@@ -572,7 +573,7 @@ METHODS = {
     "survey": "We ran an anonymous survey of {n} reviewers and team leads across {m} organisations, followed by two "
     "focus groups facilitated by a clinical psychologist.",
 }
-TOPIC_METHODS = {
+TOPIC_METHODS: dict[str, Any] = {
     "transparency": ["reports"],
     "wellbeing": ["survey"],
     "age": ["sessions", "data"],
@@ -633,7 +634,7 @@ def _bullets(items: list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -742,7 +743,7 @@ def _other(c: Context) -> list[str]:
     return sections
 
 
-KIND_SECTIONS = {
+KIND_SECTIONS: dict[str, Any] = {
     K.POLICY: _policy,
     K.PRINCIPLES: _principles,
     K.GUIDANCE: _guidance,
