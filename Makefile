@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do if $$p -c 'import sys; sys.exit(
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-e2e lint typecheck venv clean vendor ci
+.PHONY: run test test-e2e lint typecheck venv clean ci bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12+ found (tried: python3.13, python3.12, ~/.pyenv/versions/3.1[23]*, python3). Install one, or run: make PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -53,3 +53,7 @@ ci:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Library benchmark against DATABASE_URL (generate data first: see docs/performance.md).
+bench: venv
+	$(BIN)/python bench/library.py
