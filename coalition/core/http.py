@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest
@@ -30,3 +31,18 @@ def run_service(request: HttpRequest, done: str, call: Callable[[], object]) -> 
         raise Http404("No such page.") from None
     messages.success(request, done)
     return True
+
+
+def submit_form[T](request: HttpRequest, form: forms.Form, call: Callable[[], T]) -> T | None:
+    """On a valid POST, run a service with the form's data. Returns its result, or None when the
+    form is invalid or the service refused: its message then sits on the matching field (or the
+    whole form), and the service's transaction changed nothing. Access refusals become a 404."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return call()
+    except ServiceError as error:
+        form.add_error(error.code if error.code in form.fields else None, error)
+        return None
+    except AccessDenied:
+        raise Http404("No such page.") from None

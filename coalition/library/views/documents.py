@@ -14,7 +14,7 @@ from coalition import access
 from coalition.access import Action
 from coalition.core import markdown
 from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import run_service
+from coalition.core.http import run_service, submit_form
 from coalition.library import diff, selectors, services
 from coalition.library.forms import LANGUAGES, EditForm, NewDocumentForm
 from coalition.library.models import TLP, Document, Topic
@@ -84,33 +84,31 @@ def new(request: HttpRequest) -> HttpResponse:
     if owner is None or not access.can(request.user, Action.CREATE_DOCUMENT, owner):
         raise Http404("No such page.")
     form = NewDocumentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> Document:
         data = form.cleaned_data
-        try:
-            document = services.create_document(
-                acting_user=request.user,
-                owner=owner,
-                title=data["title"],
-                kind=data["kind"],
-                summary=data["summary"],
-                body=data["body"],
-                message=data["message"],
-                audience=data["audience"],
-                tlp=data["tlp"],
-                audience_organisations=list(data["audience_organisations"]),
-                audience_communities=list(data["audience_communities"]),
-                co_drafters=list(data["co_drafters"]),
-                topics=list(data["topics"]),
-                language=data["language"],
-                review_by=data["review_by"],
-            )
-        except ServiceError as error:
-            form.add_error(error.code if error.code in form.fields else None, error)
-        except AccessDenied:
-            raise Http404("No such page.") from None
-        else:
-            messages.success(request, f"“{document.title}” was created.")
-            return redirect("library:detail", pk=document.pk)
+        return services.create_document(
+            acting_user=request.user,
+            owner=owner,
+            title=data["title"],
+            kind=data["kind"],
+            summary=data["summary"],
+            body=data["body"],
+            message=data["message"],
+            audience=data["audience"],
+            tlp=data["tlp"],
+            audience_organisations=list(data["audience_organisations"]),
+            audience_communities=list(data["audience_communities"]),
+            co_drafters=list(data["co_drafters"]),
+            topics=list(data["topics"]),
+            language=data["language"],
+            review_by=data["review_by"],
+        )
+
+    document = submit_form(request, form, create)
+    if document is not None:
+        messages.success(request, f"“{document.title}” was created.")
+        return redirect("library:detail", pk=document.pk)
     return render(request, "library/new.html", {"form": form, "owner": owner, "owners": owners})
 
 

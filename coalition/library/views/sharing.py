@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from coalition import access
 from coalition.access import Action
-from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import run_service
+from coalition.core.errors import ServiceError
+from coalition.core.http import run_service, submit_form
 from coalition.library import selectors, services
 from coalition.library.forms import AttachmentForm, AudienceForm, GrantForm, RelabelForm
-from coalition.library.models import TLP, Attachment, Document
+from coalition.library.models import Attachment, Document
 from coalition.organisations.models import Organisation
 
 
@@ -46,22 +46,20 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _page(request, document)
     form = AudienceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.share(
-                acting_user=request.user,
-                document=document,
-                audience=form.cleaned_data["audience"],
-                audience_organisations=list(form.cleaned_data["audience_organisations"]),
-                audience_communities=list(form.cleaned_data["audience_communities"]),
-            )
-        except ServiceError as error:
-            form.add_error(error.code if error.code in form.fields else None, error)
-        except AccessDenied:
-            raise Http404("No such page.") from None
-        else:
-            messages.success(request, "Audience saved.")
-            return redirect("library:share", pk=document.pk)
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.share(
+            acting_user=request.user,
+            document=document,
+            audience=form.cleaned_data["audience"],
+            audience_organisations=list(form.cleaned_data["audience_organisations"]),
+            audience_communities=list(form.cleaned_data["audience_communities"]),
+        ),
+    )
+    if saved is not None:
+        messages.success(request, "Audience saved.")
+        return redirect("library:share", pk=document.pk)
     return _page(request, document, audience_form=form)
 
 
@@ -69,16 +67,14 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
 def relabel(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk, Action.RELABEL_DOCUMENT)
     form = RelabelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.relabel(acting_user=request.user, document=document, tlp=form.cleaned_data["tlp"])
-        except ServiceError as error:
-            form.add_error("tlp", error)
-        except AccessDenied:
-            raise Http404("No such page.") from None
-        else:
-            messages.success(request, f"Label is now {TLP(form.cleaned_data['tlp']).label}.")
-            return redirect("library:share", pk=document.pk)
+    relabelled = submit_form(
+        request,
+        form,
+        lambda: services.relabel(acting_user=request.user, document=document, tlp=form.cleaned_data["tlp"]),
+    )
+    if relabelled is not None:
+        messages.success(request, f"Label is now {relabelled.get_tlp_display()}.")
+        return redirect("library:share", pk=document.pk)
     return _page(request, document, relabel_form=form)
 
 
@@ -86,29 +82,26 @@ def relabel(request: HttpRequest, pk: int) -> HttpResponse:
 def add_grant(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk, Action.SHARE_DOCUMENT)
     form = GrantForm(request.POST)
-    if form.is_valid():
+
+    def grant() -> bool:
         data = form.cleaned_data
         user = None
         if data["email"]:
             user = get_user_model().objects.filter(email__iexact=data["email"], is_active=True).first()
             if user is None:
-                form.add_error("email", "No active account has this address. Invite the person first.")
-        if not form.errors:
-            try:
-                services.grant(
-                    acting_user=request.user,
-                    document=document,
-                    level=data["level"],
-                    user=user,
-                    organisation=data["organisation"],
-                )
-            except ServiceError as error:
-                form.add_error(None, error)
-            except AccessDenied:
-                raise Http404("No such page.") from None
-            else:
-                messages.success(request, "Grant saved.")
-                return redirect("library:share", pk=document.pk)
+                raise ServiceError("No active account has this address. Invite the person first.", code="email")
+        services.grant(
+            acting_user=request.user,
+            document=document,
+            level=data["level"],
+            user=user,
+            organisation=data["organisation"],
+        )
+        return True
+
+    if submit_form(request, form, grant):
+        messages.success(request, "Grant saved.")
+        return redirect("library:share", pk=document.pk)
     return _page(request, document, grant_form=form)
 
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from coalition import access
 from coalition.access import Action
 from coalition.accounts import invitations as invitation_session
-from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import run_service
+from coalition.core.errors import ServiceError
+from coalition.core.http import run_service, submit_form
 from coalition.organisations import selectors, services
 from coalition.organisations.forms import InvitationForm
 from coalition.organisations.models import Invitation, Organisation
@@ -35,16 +35,12 @@ def _invitation(organisation: Organisation, pk: int) -> Invitation:
 def index(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation_for_inviting(request, slug)
     form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _ = services.invite(acting_user=request.user, organisation=organisation, **form.cleaned_data)
-        except ServiceError as error:
-            form.add_error("email" if error.code == "email" else None, error)
-        except AccessDenied:
-            raise Http404("No such page.") from None
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("organisations:invitations", slug=slug)
+    sent = submit_form(
+        request, form, lambda: services.invite(acting_user=request.user, organisation=organisation, **form.cleaned_data)
+    )
+    if sent is not None:
+        messages.success(request, f"Invitation sent to {sent[0].email}.")
+        return redirect("organisations:invitations", slug=slug)
     return render(
         request,
         "organisations/invitations.html",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +9,7 @@ from django.shortcuts import redirect, render
 
 from coalition import access
 from coalition.access import Action
-from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import run_service
+from coalition.core.http import run_service, submit_form
 from coalition.organisations import selectors, services
 from coalition.organisations.forms import CommunityForm, OrganisationForm, SuspendForm
 from coalition.organisations.models import Community, Organisation
@@ -23,20 +20,6 @@ PAGE_SIZE = 50
 def _require(request: HttpRequest, action: Action) -> None:
     if not access.can(request.user, action):
         raise Http404("No such page.")
-
-
-def _submit[T](request: HttpRequest, form: OrganisationForm | CommunityForm, call: Callable[[], T]) -> T | None:
-    """On a valid POST, run the service with the form's data. Returns its result, or None when the
-    form is invalid or the service refused (its message then sits on the matching field)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return call()
-    except ServiceError as error:
-        form.add_error(error.code if error.code in form.fields else None, error)
-        return None
-    except AccessDenied:
-        raise Http404("No such page.") from None
 
 
 def organisations(request: HttpRequest) -> HttpResponse:
@@ -53,7 +36,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def organisation_new(request: HttpRequest) -> HttpResponse:
     _require(request, Action.MANAGE_ORGANISATIONS)
     form = OrganisationForm(request.POST or None)
-    created = _submit(
+    created = submit_form(
         request, form, lambda: services.create_organisation(acting_user=request.user, **form.cleaned_data)
     )
     if created is not None:
@@ -88,7 +71,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _get_organisation(request, slug, Action.MANAGE_ORGANISATIONS)
     initial = {field: getattr(organisation, field) for field in services.ORGANISATION_FIELDS}
     form = OrganisationForm(request.POST or None, initial=initial)
-    saved = _submit(
+    saved = submit_form(
         request,
         form,
         lambda: services.update_organisation(acting_user=request.user, organisation=organisation, **form.cleaned_data),
@@ -161,7 +144,7 @@ def community_form(request: HttpRequest, slug: str | None = None) -> HttpRespons
             return services.create_community(acting_user=request.user, **data)
         return services.update_community(acting_user=request.user, community=community, **data)
 
-    saved = _submit(request, form, save)
+    saved = submit_form(request, form, save)
     if saved is not None:
         messages.success(request, f"The community {saved.name} was saved.")
         return redirect("secretariat:communities")
