@@ -433,3 +433,19 @@ def test_images_in_member_text_cannot_point_at_portal_urls(acme_editor, acme):
     html = render("![x](/library/1/attachments/2/) ![y](//evil.example/a.png) ![z](https://cdn.example/a.png)")
     assert "/library/1/attachments/2/" not in html and "evil.example" not in html
     assert 'src="https://cdn.example/a.png"' in html
+
+
+def test_django_admin_shows_document_metadata_only(client_for, make_user, acme_editor, doc):
+    superuser = make_user("root@example.org")
+    superuser.is_staff = superuser.is_superuser = True
+    superuser.save(update_fields=["is_staff", "is_superuser"])
+    from tests.conftest import enrol_totp
+
+    enrol_totp(superuser)
+    client = client_for(superuser)
+    page = client.get(f"/django-admin/library/document/{doc.pk}/change/").content.decode()
+    assert "Reporting policy" in page and "First text." not in page and "summary" not in page.lower()
+    assert client.get("/django-admin/library/revision/").status_code == 404
+    assert client.get("/django-admin/library/attachment/").status_code == 404
+    # And the superuser reads nothing of Acme's in the portal itself.
+    assert client.get(f"/library/{doc.pk}/").status_code == 404
