@@ -151,14 +151,20 @@ def _audience_reaches(reader: Reader, document: Document) -> bool:
         orgs = reader.organisation_ids
         if not orgs:
             return False
-        return (
-            Document.audience_organisations.through.objects.filter(
-                document_id=document.pk, organisation_id__in=orgs
-            ).exists()
-            or Document.audience_communities.through.objects.filter(
-                document_id=document.pk, community_id__in=reader.community_ids
-            ).exists()
-        )
+        # can(), explain() and the page's other checks all ask this: query once per document and
+        # set of organisations (the answer depends on nothing else).
+        answers = document.__dict__.setdefault("_named_audience_reaches", {})
+        key = frozenset(orgs)
+        if key not in answers:
+            answers[key] = (
+                Document.audience_organisations.through.objects.filter(
+                    document_id=document.pk, organisation_id__in=orgs
+                ).exists()
+                or Document.audience_communities.through.objects.filter(
+                    document_id=document.pk, community_id__in=reader.community_ids
+                ).exists()
+            )
+        return answers[key]
     return False
 
 
@@ -211,6 +217,11 @@ def can_manage(user: Any, document: Document) -> bool:
 def can_create_in(user: Any, organisation: Organisation) -> bool:
     membership = reader_for(user).membership(organisation.pk)
     return membership is not None and membership.at_least(Role.EDITOR)
+
+
+def creatable_in(user: Any) -> list[MembershipInfo]:
+    """The user's memberships in organisations they may create documents for."""
+    return [m for m in reader_for(user).memberships if m.at_least(Role.EDITOR)]
 
 
 # --- Listing -----------------------------------------------------------------------------------

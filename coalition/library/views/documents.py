@@ -32,7 +32,7 @@ def library(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "") for name in selectors.FILTERS}
     sort = request.GET.get("sort", "newest")
     page = selectors.library_page(request.user, filters=filters, sort=sort, page=_int(request.GET.get("page")))
-    creatable = [m for m in access.memberships_of(request.user) if m.at_least("editor")]
+    creatable = access.creatable_in(request.user)
     return render(
         request,
         "library/list.html",
@@ -76,7 +76,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def new(request: HttpRequest) -> HttpResponse:
-    owners = [m for m in access.memberships_of(request.user) if m.at_least("editor")]
+    owners = access.creatable_in(request.user)
     if not owners:
         raise Http404("No such page.")
     owner_slug = request.POST.get("owner") or request.GET.get("owner") or owners[0].organisation_slug
