@@ -27,10 +27,13 @@ venv: $(BIN)/.installed
 var:
 	@mkdir -p var
 
+# The task worker (it sends the emails) runs beside the development server and is stopped with it.
 run: venv var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md; password coalition-demo-2026)"
+	@$(BIN)/python manage.py db_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: venv

@@ -77,11 +77,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "guardian",
+    "django_tasks_db",
     "coalition.core",
     "coalition.accounts",
     "coalition.audit",
     "coalition.organisations",
     "coalition.library",
+    "coalition.drafting",
+    "coalition.notifications",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +257,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 MFA_ADAPTER = "coalition.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
+# A signatory decides for an organisation only within this many seconds of using a second factor.
+MFA_FRESH_SECONDS = envint("MFA_FRESH_SECONDS", 300)
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Coalition portal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
@@ -362,9 +367,30 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Tasks (Django's tasks framework; a database-backed worker arrives with notifications) ---
+# --- Tasks (Django's tasks framework) -------------------------------------------------------
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# "database": tasks wait in the database (django-tasks-db) until `manage.py db_worker` runs them,
+# so a queued email survives a restart and a failed one can be retried later. "immediate": a task
+# runs in the process that queues it, once the transaction commits (the test suite uses this).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = envstr("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# --- Notifications -----------------------------------------------------------------------------
+
+# An email is tried this many times (backing off 1, 5, 15, 60 minutes) before it is marked failed.
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = envint("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5)
+if NOTIFICATION_EMAIL_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_EMAIL_MAX_ATTEMPTS must be at least 1.")
+# The hour (0-23, in TIME_ZONE) at which daily digests go out.
+NOTIFICATION_DIGEST_HOUR = envint("NOTIFICATION_DIGEST_HOUR", 7)
+if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("NOTIFICATION_DIGEST_HOUR must be an hour from 0 to 23.")
 
 # --- Portal ------------------------------------------------------------------------------------
 

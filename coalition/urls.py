@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
     path("library/", include("coalition.library.urls")),
+    path("library/", include("coalition.drafting.urls")),
+    path("notifications/", include("coalition.notifications.urls")),
     path("orgs/", include("coalition.organisations.urls")),
     path("secretariat/", include("coalition.organisations.secretariat_urls")),
     path("django-admin/", admin.site.urls),

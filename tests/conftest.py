@@ -31,6 +31,17 @@ from coalition.organisations.models import Community, Membership, Organisation, 
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite runs tasks in-process (TASKS_BACKEND=immediate), whatever the environment says:
+    an email queued by a request is in `mail.outbox` once its transaction commits. Settings are
+    loaded before this hook, so the choice is applied as a settings override rather than through
+    the variable. Tests of the worker switch to DATABASE_TASKS themselves."""
+    override_settings(TASKS=IMMEDIATE_TASKS).enable()
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:

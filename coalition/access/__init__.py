@@ -10,6 +10,13 @@ from coalition.access.documents import (
     grant_level_of,
     store_grant,
 )
+from coalition.access.drafting import (
+    acknowledging_memberships,
+    commenting_membership,
+    reviewer_membership,
+    sees_working_copy,
+    signatory_memberships,
+)
 from coalition.access.policy import (
     Action,
     Navigation,
@@ -30,8 +37,10 @@ __all__ = [
     "Action",
     "AudienceSummary",
     "Navigation",
+    "acknowledging_memberships",
     "audience_of",
     "can",
+    "commenting_membership",
     "creatable_in",
     "delete_grant",
     "explain",
@@ -43,6 +52,9 @@ __all__ = [
     "navigation_for",
     "organisation_ids_of",
     "requires_mfa",
+    "reviewer_membership",
+    "sees_working_copy",
+    "signatory_memberships",
     "store_grant",
     "visible",
 ]

@@ -16,6 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
+from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
 from coalition.library.models import Document
 from coalition.organisations.models import ROLE_RANK, Community, Membership, Organisation, Role
 
@@ -38,9 +39,25 @@ class Action(StrEnum):
     SHARE_DOCUMENT = "document.share"
     RELABEL_DOCUMENT = "document.relabel"
     ARCHIVE_DOCUMENT = "document.archive"
+    # Drafting (coalition/access/drafting.py): on a document unless said otherwise.
+    VIEW_DISCUSSION = "document.view_discussion"
+    COMMENT_DOCUMENT = "document.comment"
+    PROPOSE_CHANGE = "document.propose"
+    DECIDE_PROPOSAL = "document.decide_proposal"
+    REQUEST_REVIEW = "document.request_review"
+    PUBLISH_DOCUMENT = "document.publish"
+    OPEN_RATIFICATION = "document.open_ratification"
+    REQUEST_ACKNOWLEDGEMENT = "document.request_acknowledgement"
+    DECIDE_REVIEW = "review.decide"  # on a Review: approve or request changes at its current step
+    ENDORSE = "ratification.endorse"  # on a Ratification: endorse or decline for an organisation
+    WITHDRAW_ENDORSEMENT = "endorsement.withdraw"  # on an Endorsement
+    ACKNOWLEDGE = "acknowledgement.acknowledge"  # on an AcknowledgementRequest
 
 
 DOCUMENT_MANAGE_ACTIONS = frozenset({Action.SHARE_DOCUMENT, Action.RELABEL_DOCUMENT, Action.ARCHIVE_DOCUMENT})
+STEERING_ACTIONS = frozenset(
+    {Action.REQUEST_REVIEW, Action.PUBLISH_DOCUMENT, Action.OPEN_RATIFICATION, Action.REQUEST_ACKNOWLEDGEMENT}
+)
 
 
 @dataclass(frozen=True)
@@ -138,7 +155,7 @@ def held_for_mfa(user: Any) -> bool:
 
 def can(user: Any, action: Action | str, obj: models.Model | None = None) -> bool:
     action = Action(action)
-    if action == Action.VIEW_DOCUMENT:
+    if action in (Action.VIEW_DOCUMENT, Action.VIEW_DISCUSSION):
         # Public documents are readable without an account, so this comes before the sign-in test.
         return documents.can_view(user, _document(obj))
     if user is None or not user.is_authenticated or not user.is_active:
@@ -147,6 +164,20 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return documents.can_edit(user, _document(obj))
     if action in DOCUMENT_MANAGE_ACTIONS:
         return documents.can_manage(user, _document(obj))
+    if action in (Action.COMMENT_DOCUMENT, Action.PROPOSE_CHANGE):
+        return drafting.can_comment(user, _document(obj))
+    if action == Action.DECIDE_PROPOSAL:
+        return drafting.can_decide_proposal(user, _document(obj))
+    if action in STEERING_ACTIONS:
+        return drafting.can_steer(user, _document(obj))
+    if action == Action.DECIDE_REVIEW:
+        return drafting.reviewer_membership(user, _instance(action, obj, Review)) is not None
+    if action == Action.ENDORSE:
+        return bool(drafting.signatory_memberships(user, _instance(action, obj, Ratification)))
+    if action == Action.WITHDRAW_ENDORSEMENT:
+        return drafting.can_withdraw_endorsement(user, _instance(action, obj, Endorsement))
+    if action == Action.ACKNOWLEDGE:
+        return bool(drafting.acknowledging_memberships(user, _instance(action, obj, AcknowledgementRequest)))
     if action == Action.CREATE_DOCUMENT:
         if not isinstance(obj, Organisation):
             raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")
@@ -185,6 +216,12 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
     if model is Community and action in (Action.VIEW_ALL_ORGANISATIONS, Action.MANAGE_COMMUNITIES):
         return queryset if can(user, action) else queryset.none()
     raise ValueError(f"visible() does not know {action} on {model.__name__}")
+
+
+def _instance[M: models.Model](action: Action, obj: Any, model: type[M]) -> M:
+    if not isinstance(obj, model):
+        raise TypeError(f"{action} needs a {model.__name__}, not {type(obj).__name__}")
+    return obj
 
 
 def _document(obj: Any) -> Document:
@@ -251,4 +288,5 @@ def navigation_for(user: Any) -> Navigation:
     return Navigation(user)
 
 
-from coalition.access import documents  # noqa: E402  (documents builds on memberships_of above)
+# documents and drafting build on memberships_of above.
+from coalition.access import documents, drafting  # noqa: E402

@@ -85,6 +85,10 @@ class Document(TimeStampedModel):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     current_revision = models.ForeignKey("Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # What the audience reads once the document is out; drafters meanwhile work on current_revision.
+    published_revision = models.ForeignKey(
+        "Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -123,6 +127,9 @@ class Revision(models.Model):
     message = models.CharField(max_length=300, blank=True)
     restored_from = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when this revision went out to the document's audience; readers who see the document only
+    # through its audience see only such revisions.
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["document", "-number"]

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from coalition import access
 from coalition.access import Action
-from coalition.library.models import Document
+from coalition.library.models import Document, Revision
 
 PAGE_SIZE = 50
 SORTS = {
@@ -60,5 +60,26 @@ def library_page(user: Any, *, filters: dict[str, str], sort: str = "newest", pa
 
 def document_for(user: Any, pk: Any, action: Action = Action.VIEW_DOCUMENT) -> Document:
     """The document if the user may perform `action` on it; the same 404 otherwise."""
-    queryset = Document.objects.select_related("owner", "current_revision", "current_revision__author", "review_owner")
+    queryset = Document.objects.select_related(
+        "owner",
+        "current_revision",
+        "current_revision__author",
+        "published_revision",
+        "published_revision__author",
+        "review_owner",
+    )
     return access.get_object_or_404(user, action, queryset, pk=pk)
+
+
+def shown_revision(user: Any, document: Document) -> Revision | None:
+    """The text this person reads: drafters the current revision, the audience what was published
+    (a new draft in preparation stays with its drafters)."""
+    return document.current_revision if access.sees_working_copy(user, document) else document.published_revision
+
+
+def revisions_for(user: Any, document: Document) -> QuerySet[Revision]:
+    """The revisions this person may open, compare and comment on."""
+    revisions = document.revisions.all()
+    if not access.sees_working_copy(user, document):
+        revisions = revisions.filter(published_at__isnull=False)
+    return revisions

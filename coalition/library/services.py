@@ -89,6 +89,17 @@ def _new_revision(
     )
     document.current_revision = revision
     document.save(update_fields=["current_revision", "updated_at"])
+    from coalition.drafting.services import on_new_revision
+
+    on_new_revision(acting_user=author, document=document, revision=revision)
+    return revision
+
+
+def new_revision(*, acting_user: Any, document: Document, body: str, message: str) -> Revision:
+    """A new revision for another service (accepting a proposal) that has already checked access
+    and holds the document's row lock."""
+    revision = _new_revision(document=document, body=body, author=acting_user, message=message)
+    _audit_document("document.revised", acting_user=acting_user, document=document, revision=revision.number)
     return revision
 
 
@@ -338,17 +349,34 @@ def revoke_grant(
 
 @transaction.atomic
 def set_status(*, acting_user: Any, document: Document, status: str) -> Document:
-    """Publish, archive or bring back to draft. (The review workflow arrives with drafting.)"""
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    """Publish (through the review rules in coalition.drafting), archive, or take back to draft."""
+    if status == Document.Status.PUBLISHED:
+        from coalition.drafting.services import publish
+
+        return publish(acting_user=acting_user, document=document)
+    document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
     action = Action.ARCHIVE_DOCUMENT if status == Document.Status.ARCHIVED else Action.SHARE_DOCUMENT
     _require(acting_user, action, document)
-    if status not in Document.Status.values:
-        raise ServiceError(f"“{status}” is not a status.", code="status")
+    if status not in (Document.Status.DRAFT, Document.Status.ARCHIVED):
+        raise ServiceError(f"“{status}” is not a status you can set here.", code="status")
     if status == document.status:
         raise ServiceError(f"The document is already {document.get_status_display().lower()}.", code="status")
+    open_review = document.reviews.filter(state__in=("in_progress", "changes_requested", "approved")).first()
+    if open_review is not None:
+        if status == Document.Status.DRAFT:
+            raise ServiceError("A review is open: withdraw it first.", code="status")
+        # Archiving ends the review: nobody should go on reviewing a text that is being put away.
+        open_review.state, open_review.closed_at = "withdrawn", timezone.now()
+        open_review.save(update_fields=["state", "closed_at"])
+        _audit_document("review.withdrawn", acting_user=acting_user, document=document, review=open_review.pk)
     before = document.status
     document.status = status
-    document.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if status == Document.Status.DRAFT:
+        # Back to draft: the audience no longer reads it; the history of what was published stays.
+        document.published_revision = None
+        fields.append("published_revision")
+    document.save(update_fields=fields)
     _audit_document("document.status_changed", acting_user=acting_user, document=document, before=before, after=status)
     return document
 

@@ -1,14 +1,13 @@
-"""Emails about organisations; queued once the transaction that caused them has committed."""
+"""Emails about organisations, written to the outbox in the transaction that caused them and
+delivered (and retried) by the notifications app's delivery task once it commits."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 
-from coalition.core.tasks import send_email
+from coalition.notifications.models import EmailDelivery
+from coalition.notifications.outbox import queue_email
 from coalition.organisations.models import Invitation
 
 
@@ -22,4 +21,4 @@ def send_invitation_email(*, invitation: Invitation, url: str) -> None:
     }
     subject = " ".join(render_to_string("organisations/email/invitation_subject.txt", context, using="text").split())
     body = render_to_string("organisations/email/invitation_body.txt", context, using="text")
-    transaction.on_commit(partial(send_email.enqueue, subject=subject, body=body, to=[invitation.email]))
+    queue_email(category=EmailDelivery.Category.INVITATION, to_address=invitation.email, subject=subject, body=body)

@@ -37,6 +37,7 @@ from django.test import Client, override_settings
 
 from coalition.accounts.models import User
 from coalition.audit.models import AuditEvent
+from coalition.drafting import services as drafting
 from coalition.library import services
 from coalition.library.models import (
     Document,
@@ -71,7 +72,7 @@ ROLE_LEVEL = {"reader": "view", "contributor": "comment", "editor": "edit", "adm
 
 AUDIENCES = ("organisation", "named", "coalition", "public")
 TLPS = ("clear", "green", "amber", "amber_strict", "red")
-ACTIONS = ("list", "view", "history", "download", "edit", "share", "relabel", "archive")
+ACTIONS = ("list", "view", "history", "drafts", "download", "edit", "share", "relabel", "archive")
 # The list is one page per person, checked against every document at once; the rest per document.
 DOCUMENT_ACTIONS = ACTIONS[1:]
 
@@ -164,6 +165,14 @@ def may_read(v: Viewer, d: Doc) -> bool:
     return False
 
 
+def may_see_drafts(v: Viewer, d: Doc) -> bool:
+    """The owner organisation, co-drafters and grant holders work on revisions not yet published;
+    someone reached only by the audience sees what was published (revision 2 here), not revision 1."""
+    if d.tlp == "red":
+        return v.by_name is not None
+    return v.in_owner or v.relationship == "co_drafter" or grant_level(v, d) is not None
+
+
 def may_edit(v: Viewer, d: Doc) -> bool:
     if d.status == "archived" or not may_read(v, d):
         return False
@@ -188,6 +197,7 @@ RULES = {
     "list": may_read,
     "view": may_read,
     "history": may_read,
+    "drafts": may_read,
     "download": may_read,
     "edit": may_edit,
     "share": may_manage,
@@ -206,6 +216,8 @@ def expected(v: Viewer, d: Doc, action: str) -> str:
         return RULE  # may manage, but the TLP rules refuse the new label
     if action == "archive" and d.status == "archived":
         return RULE  # already archived: nothing to do
+    if action == "drafts" and not may_see_drafts(v, d):
+        return RULE  # reads the published revision, but revision 1 was never published: back to history
     return ALLOWED
 
 
@@ -328,7 +340,14 @@ def _build() -> World:
                 services.grant(acting_user=author, document=document, level=v.by_name, user=people[v.key])
         if d.tlp != "red":  # the service refuses organisation grants on TLP:RED
             services.grant(acting_user=author, document=document, level="edit", organisation=orgs["org_granted"])
-        for status in {"draft": [], "in_review": ["in_review"], "published": ["published"]}.get(
+        if d.status == "in_review":  # through the review workflow, as people do it
+            drafting.set_review_steps(
+                acting_user=author,
+                document=document,
+                steps=[drafting.StepSpec(name="Check", role="editor", organisation=document.owner)],
+            )
+            drafting.request_review(acting_user=author, document=document)
+        for status in {"draft": [], "in_review": [], "published": ["published"]}.get(
             d.status, ["published", "archived"]
         ):
             services.set_status(acting_user=author, document=document, status=status)
@@ -389,7 +408,8 @@ def _requests(action: str, doc: Doc, world: World) -> list[tuple[str, str, dict[
     base = f"/library/{world.documents[doc.key].pk}/"
     return {
         "view": [("get", base, {})],
-        "history": [("get", f"{base}history/", {}), ("get", f"{base}compare/?from=1&to=2", {})],
+        "history": [("get", f"{base}history/", {}), ("get", f"{base}revisions/2/", {})],
+        "drafts": [("get", f"{base}revisions/1/", {}), ("get", f"{base}compare/?from=1&to=2", {})],
         "download": [("get", f"{base}attachments/{world.attachments[doc.key]}/", {})],
         "edit": [("get", f"{base}edit/", {})],
         "share": [("get", f"{base}share/", {})],
@@ -417,8 +437,11 @@ def _assert_allowed(action: str, doc: Doc, pk: int, response: Any, seq: int) -> 
             assert document.tlp == NEXT_LABEL[doc.tlp]
         else:
             assert document.status == "archived"
-        [event] = AuditEvent.objects.filter(seq__gt=seq)
-        assert event.action == {"relabel": "document.relabelled", "archive": "document.status_changed"}[action]
+        actions = list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True))
+        if action == "relabel":
+            assert actions == ["document.relabelled"]
+        else:  # archiving a text in review also ends the review
+            assert actions == (["review.withdrawn"] if doc.status == "in_review" else []) + ["document.status_changed"]
     else:
         assert response.status_code == 200
 
@@ -437,7 +460,8 @@ def _check(client: Client, action: str, outcome: str, doc: Doc, world: World) ->
                 assert response.status_code == 404
             elif outcome == RULE:
                 # Past the access check, stopped by a TLP or status rule: the form again, or back to sharing.
-                assert response.status_code == (400 if action == "relabel" else 302)
+                # (A revision never published is simply not there for an audience-only reader.)
+                assert response.status_code == (400 if action == "relabel" else 404 if "/revisions/" in url else 302)
             else:
                 _assert_allowed(action, doc, pk, response, seq)
         except AssertionError as error:

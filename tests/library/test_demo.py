@@ -45,7 +45,8 @@ def _state() -> tuple[int, ...]:
 
 
 def test_seeding_twice_creates_nothing_the_second_time(seeded: str) -> None:
-    assert f"{len(DOCUMENTS)} new documents" in seeded
+    assert f"Library: {len(DOCUMENTS)} demo documents created" in seeded
+    assert "Drafting: 3 demo drafting rounds created" in seeded
     before = _state()
     out = StringIO()
     call_command("seed_demo", stdout=out)

@@ -64,7 +64,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "library/detail.html",
         {
             "document": document,
-            "revision": document.current_revision,
+            "revision": selectors.shown_revision(request.user, document),
             "attachments": document.attachments.all(),
             "topics": document.topics.all(),
             "reasons": access.explain(request.user, document),
@@ -177,8 +177,10 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
-    revisions = document.revisions.select_related("author").only(
-        "number", "message", "created_at", "author__name", "author__email", "restored_from", "document_id"
+    revisions = (
+        selectors.revisions_for(request.user, document)
+        .select_related("author")
+        .only("number", "message", "created_at", "author__name", "author__email", "restored_from", "document_id")
     )
     services.record_read(user=request.user, document=document, what="history_viewed")
     return render(
@@ -194,7 +196,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 def revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
-    revision = document.revisions.select_related("author").filter(number=number).first()
+    revision = selectors.revisions_for(request.user, document).select_related("author").filter(number=number).first()
     if revision is None:
         raise Http404("No such page.")
     services.record_read(user=request.user, document=document, what="revision_viewed", revision=number)
@@ -212,7 +214,10 @@ def revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
     numbers = (_int(request.GET.get("from"), 0), _int(request.GET.get("to"), 0))
-    revisions = {r.number: r for r in document.revisions.filter(number__in=numbers).select_related("author")}
+    revisions = {
+        r.number: r
+        for r in selectors.revisions_for(request.user, document).filter(number__in=numbers).select_related("author")
+    }
     if len(revisions) != len(set(numbers)) or numbers[0] == numbers[1]:
         messages.error(request, "Choose two different revisions to compare.")
         return redirect("library:history", pk=document.pk)

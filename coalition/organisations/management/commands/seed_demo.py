@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from coalition.audit.services import record
+from coalition.drafting.demo import seed_drafting
 from coalition.library.demo import seed_documents
 from coalition.organisations.models import Community, Membership, Organisation, Role
 
@@ -113,6 +114,7 @@ class Command(BaseCommand):
         if created:
             record(action="demo.seeded", data={"rows_created": created})
         documents = seed_documents(stdout=self.stdout)
+        documents += seed_drafting(stdout=self.stdout)
         self.stdout.write(
             f"Demo coalition ready ({created} new rows, {documents} new documents). "
             f"Password for every demo person: {DEMO_PASSWORD}"

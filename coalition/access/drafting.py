@@ -1,0 +1,218 @@
+"""Who may take part in drafting a document: comment, propose, decide, review, publish, ratify and
+acknowledge. Builds on the reading rules in documents.py; nothing else reads roles to decide this.
+
+- Comment and propose: contributors and above of an organisation the document reaches (the owner,
+  a co-drafter, or, once it is out, an organisation in its audience; a public document reaches every
+  organisation), plus comment-level grants. TLP:RED: only comment-level grants to the person.
+- Decide proposals, define review steps, request review, publish, open a ratification, ask for
+  acknowledgement: the owner organisation's editors (as for sharing), never once archived.
+- Review a step: people holding the step's role in its organisation or community who can read the
+  working copy (the revision under review); never the person who asked for the review.
+- Endorse, decline, withdraw: signatories of active member organisations the document reaches (its
+  owner, co-drafters, organisations granted it, its audience), who can read it.
+- Acknowledge: contributors and above of an organisation that was asked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+# A module import: documents.py and this module are loaded from policy.py in either order.
+from coalition.access import documents
+from coalition.access.policy import MembershipInfo
+from coalition.library.models import TLP, Audience, Document
+from coalition.organisations.models import Community, Organisation, Role
+
+if TYPE_CHECKING:
+    from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
+
+# Organisations whose signatories ratify principles (partners, observers and the secretariat do not).
+RATIFYING_KINDS = (Organisation.Kind.MEMBER,)
+
+
+def sees_working_copy(user: Any, document: Document) -> bool:
+    """Owner, co-drafters and grant holders work on the current revision; someone who reads the
+    document only through its audience sees what was published, never the draft in progress."""
+    reader = documents.reader_for(user)
+    if document.tlp == TLP.RED:
+        return document.pk in reader.user_grants
+    return (
+        document.owner_id in reader.organisation_ids
+        or bool(reader.organisation_ids & documents._co_drafter_ids(document))
+        or reader.grant_level(document.pk, tlp=document.tlp) is not None
+    )
+
+
+def _audience_organisation_ids(reader: documents.Reader, document: Document) -> set[int]:
+    """Which of the reader's organisations the document's audience reaches (it must be out)."""
+    if document.status not in documents.OPEN_STATUSES:
+        return set()
+    if document.audience in (Audience.PUBLIC, Audience.COALITION):
+        return reader.organisation_ids
+    if document.audience != Audience.NAMED or not reader.organisation_ids:
+        return set()
+    answers = document.__dict__.setdefault("_named_audience_orgs", {})
+    key = frozenset(reader.organisation_ids)
+    if key not in answers:
+        direct = set(
+            Document.audience_organisations.through.objects.filter(
+                document_id=document.pk, organisation_id__in=key
+            ).values_list("organisation_id", flat=True)
+        )
+        through_communities = set(
+            Community.organisations.through.objects.filter(
+                organisation_id__in=key,
+                community_id__in=Document.audience_communities.through.objects.filter(document_id=document.pk).values(
+                    "community_id"
+                ),
+            ).values_list("organisation_id", flat=True)
+        )
+        answers[key] = direct | through_communities
+    return answers[key]
+
+
+def commenting_membership(user: Any, document: Document) -> MembershipInfo | None:
+    """The membership through which the user may comment or propose (the organisation they speak
+    for, cited in the disposition table), or None if they may not."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if document.status == Document.Status.ARCHIVED or not documents.can_view(user, document):
+        return None
+    reader = documents.reader_for(user)
+    contributors = [m for m in reader.memberships if m.at_least(Role.CONTRIBUTOR)]
+    if document.tlp == TLP.RED:
+        granted = (
+            documents.LEVEL_RANK.get(reader.user_grants.get(document.pk, ""), 0)
+            >= documents.LEVEL_RANK[documents.COMMENT]
+        )
+        return reader.memberships[0] if granted and reader.memberships else None
+    # The owner first, then co-drafters, then the audience: the most direct reason speaks.
+    for m in contributors:
+        if m.organisation_id == document.owner_id:
+            return m
+    for m in contributors:
+        if m.organisation_id in documents._co_drafter_ids(document):
+            return m
+    reached = _audience_organisation_ids(reader, document)
+    for m in contributors:
+        if m.organisation_id in reached:
+            return m
+    level = reader.grant_level(document.pk, tlp=document.tlp)
+    if (
+        level is not None
+        and documents.LEVEL_RANK[level] >= documents.LEVEL_RANK[documents.COMMENT]
+        and reader.memberships
+    ):
+        # An organisation grant is already capped by role; a personal grant speaks for their first
+        # organisation.
+        return contributors[0] if contributors else reader.memberships[0]
+    return None
+
+
+def can_comment(user: Any, document: Document) -> bool:
+    return commenting_membership(user, document) is not None
+
+
+def can_decide_proposal(user: Any, document: Document) -> bool:
+    """Owner-side editors (for TLP:RED, with an edit grant by name)."""
+    return documents.can_edit(user, document) and documents._owner_editor(documents.reader_for(user), document)
+
+
+def can_steer(user: Any, document: Document) -> bool:
+    """Define review steps, request or withdraw review, publish, open ratification, ask for
+    acknowledgement: the owner organisation's editors, on a document that is not archived."""
+    return document.status != Document.Status.ARCHIVED and documents.can_manage(user, document)
+
+
+def reviewer_membership(user: Any, review: Review) -> MembershipInfo | None:
+    """The membership that makes the user a reviewer of the review's current step, if any."""
+    if user is None or not user.is_authenticated or not user.is_active or not review.is_open:
+        return None
+    # Reviewers read the revision under review, which may be a draft the audience does not see.
+    if review.requested_by_id == user.pk or not sees_working_copy(user, review.document):
+        return None
+    step = review.document.review_steps.filter(position=review.current_position).first()
+    if step is None:
+        return None
+    reader = documents.reader_for(user)
+    candidates = [m for m in reader.memberships if m.at_least(step.role)]
+    if step.organisation_id is not None:
+        return next((m for m in candidates if m.organisation_id == step.organisation_id), None)
+    assert step.community_id is not None
+    in_community = set(
+        Community.organisations.through.objects.filter(
+            community_id=step.community_id, organisation_id__in=[m.organisation_id for m in candidates]
+        ).values_list("organisation_id", flat=True)
+    )
+    return next((m for m in candidates if m.organisation_id in in_community), None)
+
+
+def organisations_reached(document: Document) -> set[int]:
+    """The active organisations whose members read the document as members: the owner,
+    co-drafters, organisations granted it and, once it is out, its audience. (TLP:RED reaches
+    named people only, so no organisation beyond the owner.)"""
+    from coalition.library.models import DocumentGroupGrant
+
+    active = Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+    reached = {document.owner_id}
+    if document.tlp == TLP.RED:
+        return reached & set(active.filter(pk=document.owner_id).values_list("pk", flat=True))
+    reached |= set(document.co_drafters.values_list("pk", flat=True))
+    reached |= set(
+        DocumentGroupGrant.objects.filter(content_object=document).values_list("group__organisation__id", flat=True)
+    )
+    if document.status in documents.OPEN_STATUSES:
+        if document.audience in (Audience.PUBLIC, Audience.COALITION):
+            return set(active.values_list("pk", flat=True))
+        if document.audience == Audience.NAMED:
+            reached |= set(document.audience_organisations.values_list("pk", flat=True))
+            reached |= set(
+                Community.organisations.through.objects.filter(
+                    community_id__in=document.audience_communities.values("pk")
+                ).values_list("organisation_id", flat=True)
+            )
+    return reached & set(active.filter(pk__in=reached).values_list("pk", flat=True))
+
+
+def ratifying_organisation_ids(document: Document) -> set[int]:
+    """Member organisations the document reaches: those that may ratify it."""
+    reached = organisations_reached(document)
+    return set(Organisation.objects.filter(pk__in=reached, kind__in=RATIFYING_KINDS).values_list("pk", flat=True))
+
+
+def signatory_memberships(user: Any, ratification: Ratification) -> list[MembershipInfo]:
+    """The organisations the user may endorse or decline for on this ratification: member
+    organisations the document reaches, where the user is a signatory."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if ratification.state != ratification.State.OPEN or not documents.can_view(user, ratification.document):
+        return []
+    mine = [m for m in documents.reader_for(user).memberships if m.signatory and m.organisation_kind in RATIFYING_KINDS]
+    if not mine:
+        return []
+    eligible = ratification.document.__dict__.get("_ratifying_ids")
+    if eligible is None:
+        eligible = ratification.document.__dict__["_ratifying_ids"] = ratifying_organisation_ids(ratification.document)
+    return [m for m in mine if m.organisation_id in eligible]
+
+
+def can_withdraw_endorsement(user: Any, endorsement: Endorsement) -> bool:
+    if endorsement.withdrawn_at is not None:
+        return False
+    return any(
+        m.organisation_id == endorsement.organisation_id for m in signatory_memberships(user, endorsement.ratification)
+    )
+
+
+def acknowledging_memberships(user: Any, request: AcknowledgementRequest) -> list[MembershipInfo]:
+    """The asked organisations the user may acknowledge for (contributors and above)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if not documents.can_view(user, request.document):
+        return []
+    # .all(), not values_list(): a page listing many requests prefetches their organisations, and
+    # this then costs no query per request (fix by the review/ratification pages' author).
+    asked = {o.pk for o in request.organisations.all()}
+    return [
+        m for m in documents.reader_for(user).memberships if m.organisation_id in asked and m.at_least(Role.CONTRIBUTOR)
+    ]

@@ -1,0 +1,105 @@
+// "Comment on selection" and "Propose a change": select a passage of a document's text and a bar
+// offers to comment on it or propose replacing it, with the passage as the quote. Progressive
+// enhancement only: without this script the forms take a pasted quote.
+(function () {
+  "use strict";
+  // In the new-thread form, picking a section or typing a passage chooses what the comment is about.
+  var newThread = document.getElementById("new-thread");
+  if (newThread) {
+    var choose = function (value) {
+      var radio = newThread.querySelector("input[name='anchor'][value='" + value + "']");
+      if (radio) {
+        radio.checked = true;
+      }
+    };
+    var sectionSelect = newThread.querySelector("select[name='section']");
+    var quoteArea = newThread.querySelector("textarea[name='quote']");
+    if (sectionSelect) {
+      sectionSelect.addEventListener("change", function () {
+        if (sectionSelect.value) {
+          choose("section");
+        }
+      });
+    }
+    if (quoteArea) {
+      quoteArea.addEventListener("input", function () {
+        if (quoteArea.value.trim()) {
+          choose("quote");
+        }
+      });
+    }
+  }
+
+  var bar = document.querySelector("[data-selection-actions]");
+  var texts = document.querySelectorAll(".document-body");
+  if (!bar || !texts.length) {
+    return;
+  }
+  var MAX = 2000;
+  var links = bar.querySelectorAll("a[data-action]");
+  var current = "";
+
+  function within(node) {
+    for (var i = 0; i < texts.length; i++) {
+      if (texts[i].contains(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function selectedText() {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) {
+      return "";
+    }
+    var range = selection.getRangeAt(0);
+    if (!within(range.startContainer) || !within(range.endContainer)) {
+      return "";
+    }
+    var text = selection.toString().replace(/\s+/g, " ").trim();
+    return text.length <= MAX ? text : "";
+  }
+
+  function update() {
+    var text = selectedText();
+    if (text) {
+      current = text;
+      for (var i = 0; i < links.length; i++) {
+        var base = links[i].getAttribute("data-base");
+        var fragment = links[i].getAttribute("data-action") === "comment" ? "#new-thread" : "";
+        links[i].href = base + "?quote=" + encodeURIComponent(text) + fragment;
+      }
+      bar.hidden = false;
+    } else if (!bar.contains(document.activeElement)) {
+      bar.hidden = true;
+    }
+  }
+
+  document.addEventListener("selectionchange", update);
+  // Pressing a button of the bar must not clear the selection it is about.
+  bar.addEventListener("mousedown", function (event) {
+    event.preventDefault();
+  });
+  bar.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-action='comment']");
+    var form = document.getElementById("new-thread");
+    if (!link || !form || !current) {
+      return;
+    }
+    // On the discussion page itself: fill in the new-thread form rather than reload the page.
+    event.preventDefault();
+    form.open = true;
+    var quoteChoice = form.querySelector("input[name='anchor'][value='quote']");
+    var quote = form.querySelector("textarea[name='quote']");
+    if (quoteChoice && quote) {
+      quoteChoice.checked = true;
+      quote.value = current;
+    }
+    bar.hidden = true;
+    var body = form.querySelector("textarea[name='body']");
+    if (body) {
+      body.focus();
+    }
+  });
+})();
