@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from coalition.drafting.models import Endorsement, ReviewDecision
+from coalition.drafting.models import Endorsement, Ratification, ReviewDecision
 from coalition.drafting.services import MAX_STEPS
 from coalition.organisations.models import Community, Organisation, Role
 
@@ -76,6 +76,9 @@ class DecideReviewForm(forms.Form):
     review = forms.IntegerField(widget=forms.HiddenInput)
     # The revision the reviewer saw: a decision never applies to text saved after the page opened.
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    # The step they decide (its position): a second click, or a page opened before someone else
+    # decided, must not count for the next step (often assigned to the same people).
+    step = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     outcome = forms.ChoiceField(
         choices=[(ReviewDecision.Outcome.APPROVE, "Approve"), (ReviewDecision.Outcome.CHANGES, "Request changes")],
         widget=forms.RadioSelect,
@@ -134,6 +137,9 @@ class OpenRatificationForm(forms.Form):
 
 
 class EndorseForm(forms.Form):
+    # The ratification (so the revision) the signatory had in front of them: a decision never
+    # counts for a newer revision opened for ratification after the page was shown.
+    ratification = forms.IntegerField(widget=forms.HiddenInput)
     organisation = forms.TypedChoiceField(coerce=int, label="On behalf of")
     decision = forms.ChoiceField(
         choices=[(Endorsement.Decision.ENDORSE, "Endorse"), (Endorsement.Decision.DECLINE, "Decline")],
@@ -149,8 +155,10 @@ class EndorseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, memberships: list[Any], ratification: Ratification, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.shown = ratification
+        self.initial["ratification"] = ratification.pk
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.TypedChoiceField)
         organisation.choices = [(m.organisation_id, m.organisation_name) for m in memberships]
@@ -163,6 +171,13 @@ class EndorseForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("ratification") != self.shown.pk:
+            number = self.shown.revision.number
+            raise forms.ValidationError(
+                f"The ratification changed since you opened this page: revision {number} is now up for decision. "
+                "Read it, then decide again.",
+                code="stale",
+            )
         if data.get("decision") == Endorsement.Decision.DECLINE and not (data.get("reason") or "").strip():
             self.add_error("reason", "Give the reason your organisation declines.")
         return data

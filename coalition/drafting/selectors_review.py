@@ -22,7 +22,7 @@ from coalition.drafting.models import (
     ReviewStep,
 )
 from coalition.library import selectors as library_selectors
-from coalition.library.models import Document, Revision
+from coalition.library.models import TLP, Audience, Document, Revision
 from coalition.organisations.models import Organisation
 
 # A document goes through few reviews; the page shows the latest ones.
@@ -214,8 +214,10 @@ class RatificationPage:
     past: list[RatificationRow]
     adopted: list[Ratification]
     endorsed_versions: list[EndorsedVersion]
-    # The signatory's organisations on the open ratification, and their decisions they may withdraw.
+    # The signatory's organisations on the open ratification, those of them that have not decided
+    # yet, and their decisions they may withdraw.
     signatory_for: list[Any]
+    undecided_for: list[Any]
     withdrawable: list[Endorsement]
 
 
@@ -257,14 +259,22 @@ def ratification_page(user: Any, document: Document) -> RatificationPage:
     current_ratification = next((r for r in ratifications if r.state == Ratification.State.OPEN), None)
     current = None
     signatory_for: list[Any] = []
+    undecided_for: list[Any] = []
     withdrawable: list[Endorsement] = []
     if current_ratification is not None:
-        current = _row(current_ratification, list(drafting.ratifying_organisations(document)))
+        # Who may still decide is who the document is shared with, which the library shows only to
+        # the owner's editors: others see the organisations that decided (a public act), unless
+        # every organisation is reached anyway (a coalition-wide or public audience).
+        everyone = document.audience in (Audience.COALITION, Audience.PUBLIC) and document.tlp != TLP.RED
+        roll = everyone or access.can(user, Action.SHARE_DOCUMENT, document)
+        current = _row(current_ratification, list(drafting.ratifying_organisations(document)) if roll else None)
         signatory_for = access.signatory_memberships(user, current_ratification)
         mine = {m.organisation_id for m in signatory_for}
         withdrawable = [
             row.decision for row in current.organisations if row.decision is not None and row.organisation.pk in mine
         ]
+        decided = {e.organisation_id for e in withdrawable}
+        undecided_for = [m for m in signatory_for if m.organisation_id not in decided]
     past = [_row(r, None) for r in ratifications if r is not current_ratification]
     # Where each organisation stands: the latest revision it endorsed (and whether that was adopted).
     latest: dict[int, EndorsedVersion] = {}
@@ -284,8 +294,14 @@ def ratification_page(user: Any, document: Document) -> RatificationPage:
         adopted=[r for r in ratifications if r.state == Ratification.State.ADOPTED],
         endorsed_versions=sorted(latest.values(), key=lambda v: v.organisation.name.lower()),
         signatory_for=signatory_for,
+        undecided_for=undecided_for,
         withdrawable=withdrawable,
     )
+
+
+def decided_organisation_ids(ratification: Ratification) -> set[int]:
+    """The organisations whose decision on the ratification stands (not withdrawn)."""
+    return set(ratification.endorsements.filter(withdrawn_at__isnull=True).values_list("organisation_id", flat=True))
 
 
 def current_ratification(document: Document) -> Ratification | None:

@@ -253,9 +253,13 @@ def reply(*, acting_user: Any, parent: Comment, body: str) -> Comment:
 
 
 def _can_see_comment(user: Any, comment: Comment) -> bool:
-    if access.sees_working_copy(user, comment.document):
-        return True
-    return comment.revision.published_at is not None
+    return _can_see_revision(user, comment.document, comment.revision)
+
+
+def _can_see_revision(user: Any, document: Document, revision: Revision) -> bool:
+    """Whether what is said about `revision` may reach `user`: a published revision, or any for
+    those who work on the text (audience readers never hear of a draft)."""
+    return revision.published_at is not None or access.sees_working_copy(user, document)
 
 
 @transaction.atomic
@@ -422,7 +426,9 @@ def decide_proposal(
     )
     _notify(
         kind="proposal_decided",
-        recipients=[proposal.author],
+        # Fix (review of issue 4): only if the proposer still sees the revision it was made on; a
+        # grant revoked since would otherwise bring the response about a draft to their inbox.
+        recipients=[proposal.author] if _can_see_revision(proposal.author, document, proposal.revision) else [],
         document=document,
         actor=acting_user,
         verb=f"{proposal.get_status_display().lower()} your proposal on",
@@ -659,7 +665,9 @@ def decide_review(*, acting_user: Any, review: Review, outcome: str, comment: st
     label = "approved your review request for" if outcome == APPROVE else "requested changes to"
     _notify(
         kind="review_decided",
-        recipients=[review.requested_by],
+        # Fix (review of issue 4): the reviewer's comment is about the revision under review, which
+        # may be a draft; the person who asked hears of it only while they still work on the text.
+        recipients=[review.requested_by] if access.sees_working_copy(review.requested_by, document) else [],
         document=document,
         actor=acting_user,
         verb=label,
@@ -667,7 +675,8 @@ def decide_review(*, acting_user: Any, review: Review, outcome: str, comment: st
         excerpt=f"Review step: {step.name}" + (f"\n\n{comment}" if comment else ""),
     )
     if review.state == Review.State.IN_PROGRESS:
-        _tell_step(review, steps[review.current_position], acting_user, verb="passed to your review step")
+        # Read as "<actor> approved a review step; yours is next on “<title>”".
+        _tell_step(review, steps[review.current_position], acting_user, verb="approved a review step; yours is next on")
     return decision
 
 

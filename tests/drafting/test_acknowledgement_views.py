@@ -157,7 +157,7 @@ def test_a_member_acknowledges_for_their_organisation(
     assert "You have already acknowledged this for Globex." in response.text
     assert Acknowledgement.objects.count() == 1
     response = client.post(url, {"organisation": acme.pk}, follow=True)
-    assert "Acme was not asked, or you cannot acknowledge for it." in response.text
+    assert "Choose the organisation you acknowledge for." in response.text
     response = client.post(url, {"organisation": "x"}, follow=True)
     assert "Choose the organisation you acknowledge for." in response.text
     assert Acknowledgement.objects.count() == 1
@@ -165,6 +165,20 @@ def test_a_member_acknowledges_for_their_organisation(
     roll_up = client_for(acme_editor).get(f"/library/{doc.pk}/acknowledgements/").text
     assert "1 of 2 organisations" in roll_up
     assert "Gwen Globex" in roll_up
+
+
+def test_acknowledging_never_names_an_organisation_the_member_does_not_belong_to(
+    client_for, acme_editor, acme, globex, globex_contributor, make_org, doc
+):
+    request = _ask(doc, acme_editor, acme, globex)
+    hidden = make_org("Quietly Suspended Ministry")
+    url = f"/library/{doc.pk}/acknowledgements/{request.pk}/acknowledge/"
+    for pk in (hidden.pk, acme.pk):
+        response = client_for(globex_contributor).post(url, {"organisation": pk}, follow=True)
+        assert response.status_code == 200
+        assert "Choose the organisation you acknowledge for." in response.text
+        assert "Quietly Suspended Ministry" not in response.text
+    assert not Acknowledgement.objects.exists()
 
 
 def test_readers_of_an_asked_organisation_only_see_that_it_was_asked(

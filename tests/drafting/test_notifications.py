@@ -106,6 +106,10 @@ def test_a_decision_tells_the_person_who_asked_and_passes_the_review_to_the_next
     assert told("review_decided") == {"editor@acme.example"}
     assert told("review_requested") == {"editor@globex.example", "admin@globex.example"}
     assert Notification.objects.count() == 3
+    # The inbox reads "<actor> <verb> “<title>”": the next step's reviewers learn it is their turn.
+    passed = Notification.objects.filter(kind="review_requested").first()
+    assert passed is not None and passed.verb == "approved a review step; yours is next on"
+    assert passed.excerpt == "Review step: Globex sign-off"
 
 
 def test_changes_requested_tell_only_the_person_who_asked_with_what_to_change(
@@ -258,6 +262,57 @@ def test_a_decided_proposal_tells_its_proposer_only(
     [notification] = Notification.objects.all()
     assert notification.kind == "proposal_decided" and notification.recipient == people["globex_contributor"]
     assert notification.excerpt == "Not yet."
+
+
+def test_the_decision_on_a_proposal_about_the_draft_does_not_reach_someone_who_now_reads_only_what_was_published(
+    published: Document, people: dict[str, Any], acme_editor: Any
+) -> None:
+    # Initech's contributor proposed on the draft through a grant, revoked since; they still read
+    # the published text as a member of the coalition.
+    contributor = people["initech_contributor"]
+    library.grant(acting_user=acme_editor, document=published, level="comment", user=contributor)
+    save(published, BODY + "\nA confidential addition.\n", by=acme_editor)
+    proposal = drafting.propose(
+        acting_user=contributor,
+        document=published,
+        anchor="quote",
+        quote="A confidential addition.",
+        replacement="A confidential addition, for members only.",
+        rationale="Say who.",
+    )
+    assert proposal.revision.number == 2
+    library.revoke_grant(acting_user=acme_editor, document=published, user=contributor)
+    forget()
+
+    drafting.decide_proposal(
+        acting_user=acme_editor, proposal=proposal, outcome="reject", response="The addition stays as it is."
+    )
+
+    assert not Notification.objects.exists()
+
+
+def test_a_review_decision_does_not_reach_a_requester_who_no_longer_works_on_the_text(
+    published: Document, people: dict[str, Any], acme: Any, acme_editor: Any, acme_admin: Any, make_member: Any
+) -> None:
+    from coalition.organisations.models import Membership
+
+    # An Acme editor who also reads for Globex asks for review of a new draft, then leaves Acme:
+    # through Globex they still read what was published, never the draft or comments on it.
+    leaver = make_member(acme, Role.EDITOR, email="leaver@acme.example")
+    Membership.objects.create(user=leaver, organisation=people["globex"], role=Role.READER)
+    drafting.set_review_steps(
+        acting_user=acme_editor, document=published, steps=[step("Legal", Role.ADMIN, organisation=acme)]
+    )
+    save(published, BODY + "\nA confidential addition.\n", by=acme_editor)
+    review = drafting.request_review(acting_user=leaver, document=published)
+    Membership.objects.filter(user=leaver, organisation=acme).delete()
+    forget()
+
+    drafting.decide_review(
+        acting_user=acme_admin, review=review, outcome="changes", comment="The confidential addition must go."
+    )
+
+    assert not Notification.objects.filter(recipient=leaver).exists()
 
 
 # --- Ratification --------------------------------------------------------------------------------

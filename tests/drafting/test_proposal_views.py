@@ -90,6 +90,9 @@ def test_contributor_chooses_a_section_and_edits_its_current_text(client_for, ac
     start = c.get(_propose_url(doc))
     assert start.status_code == 200 and start.context["form"] is None
     assert 'value="doc-reporting"' in start.content.decode()
+    # The first step already shows the revision's headings: its read is on the record too.
+    [opened] = _events("document.proposal_form_viewed")
+    assert opened.actor_id == acme_contributor.pk and opened.data == {"revision": 1}
     chosen = c.get(_propose_url(doc) + "?section=doc-reporting")
     assert chosen.status_code == 200
     assert chosen.context["original"] == REPORTING

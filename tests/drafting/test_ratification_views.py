@@ -61,6 +61,12 @@ def _decide_url(doc: Document) -> str:
     return f"/library/{doc.pk}/ratification/decide/"
 
 
+def _data(fields: dict[str, Any]) -> dict[str, Any]:
+    """The decision form as the page sends it: with the ratification it shows (the open one)."""
+    shown = Ratification.objects.filter(state=Ratification.State.OPEN).first()
+    return {"ratification": shown.pk if shown else "", **fields}
+
+
 def _events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action).order_by("seq"))
 
@@ -86,6 +92,31 @@ def test_outsiders_get_404_on_every_ratification_page(client_for, outsider, acme
     assert client.get(withdraw).status_code == 404 and client.post(withdraw).status_code == 404
 
 
+def test_readers_of_a_named_audience_do_not_learn_who_else_it_is_shared_with(
+    client_for, make_org, make_member, acme_editor, acme, globex, globex_signer
+):
+    # Shared by name with Globex and Initech: the library shows that list only to Acme's editors,
+    # so the ratification page must not list Initech to Globex before Initech has decided.
+    initech = make_org("Initech")
+    initech_signer = make_member(initech, Role.READER, signatory=True, email="sign@initech.example")
+    doc = _principles(acme_editor, acme, audience=Audience.NAMED, audience_organisations=[globex, initech])
+    ratification = _open(doc, acme_editor, quorum=3)
+    signer, _ = globex_signer
+    page = client_for(signer).get(f"/library/{doc.pk}/ratification/")
+    assert page.status_code == 200 and "Globex" in page.text
+    assert "Initech" not in page.text
+    assert "Initech" in client_for(acme_editor).get(f"/library/{doc.pk}/ratification/").text
+    # Once Initech has decided, its decision is part of the record everyone reading it sees.
+    drafting.endorse(
+        acting_user=initech_signer,
+        ratification=ratification,
+        organisation=initech,
+        decision="endorse",
+        mfa_confirmed=True,
+    )
+    assert "Initech" in client_for(signer).get(f"/library/{doc.pk}/ratification/").text
+
+
 def test_ratification_pages_exist_only_for_principles(client_for, acme_editor, acme):
     policy = library.create_document(acting_user=acme_editor, owner=acme, title="A policy", body=BODY)
     client = client_for(acme_editor)
@@ -103,7 +134,7 @@ def test_reader_sees_the_ratification_but_cannot_open_close_or_decide(client_for
     assert not Ratification.objects.exists()
     _open(doc, acme_editor)
     assert client.get(_decide_url(doc)).status_code == 404
-    assert client.post(_decide_url(doc), {"decision": "endorse"}).status_code == 404
+    assert client.post(_decide_url(doc), _data({"decision": "endorse"})).status_code == 404
     assert client.get(f"/library/{doc.pk}/ratification/close/").status_code == 404
     assert client.post(f"/library/{doc.pk}/ratification/close/").status_code == 404
     assert Ratification.objects.get().state == Ratification.State.OPEN
@@ -118,7 +149,7 @@ def test_a_partner_organisations_signatory_cannot_endorse(client_for, make_org, 
     assert client.get(f"/library/{doc.pk}/ratification/").status_code == 200
     _confirm_second_factor(client, secret, _decide_url(doc))
     assert client.get(_decide_url(doc)).status_code == 404
-    assert client.post(_decide_url(doc), {"organisation": partner.pk, "decision": "endorse"}).status_code == 404
+    assert client.post(_decide_url(doc), _data({"organisation": partner.pk, "decision": "endorse"})).status_code == 404
     assert not Endorsement.objects.exists()
 
 
@@ -191,7 +222,9 @@ def test_a_signatory_declines_after_confirming_their_second_factor_without_retyp
     assert form.status_code == 200 and "On behalf of <strong>Globex</strong>" in form.text
 
     reason = "Clause 2 conflicts with our <local> law."
-    response = client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "decline", "reason": reason})
+    response = client.post(
+        _decide_url(doc), _data({"organisation": globex.pk, "decision": "decline", "reason": reason})
+    )
     assert response.status_code == 302
     assert response["Location"] == f"{REAUTH}?next=%2Flibrary%2F{doc.pk}%2Fratification%2Fdecide%2F"
     assert not Endorsement.objects.exists()
@@ -203,7 +236,9 @@ def test_a_signatory_declines_after_confirming_their_second_factor_without_retyp
     assert re.search(r'value="decline"[^>]*checked', restored.text)
     assert not Endorsement.objects.exists()  # coming back records nothing: they submit again
 
-    response = client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "decline", "reason": reason})
+    response = client.post(
+        _decide_url(doc), _data({"organisation": globex.pk, "decision": "decline", "reason": reason})
+    )
     assert response.status_code == 302 and response["Location"] == f"/library/{doc.pk}/ratification/"
     endorsement = Endorsement.objects.get()
     assert (endorsement.organisation, endorsement.signatory, endorsement.decision, endorsement.reason) == (
@@ -223,7 +258,7 @@ def test_a_signatory_declines_after_confirming_their_second_factor_without_retyp
 def test_declining_needs_a_reason_before_anything_else(client_for, acme_editor, globex, globex_signer, doc):
     signer, _ = globex_signer
     _open(doc, acme_editor)
-    response = client_for(signer).post(_decide_url(doc), {"organisation": globex.pk, "decision": "decline"})
+    response = client_for(signer).post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "decline"}))
     assert response.status_code == 400
     assert "Give the reason your organisation declines." in response.text
     assert not Endorsement.objects.exists()
@@ -236,18 +271,22 @@ def test_a_signatory_endorses_only_for_their_own_organisation(
     _open(doc, acme_editor, quorum=2)
     client = client_for(signer)
     _confirm_second_factor(client, secret, _decide_url(doc))
-    response = client.post(_decide_url(doc), {"organisation": acme.pk, "decision": "endorse"})
+    response = client.post(_decide_url(doc), _data({"organisation": acme.pk, "decision": "endorse"}))
     assert response.status_code == 400
     assert "You are not a signatory for that organisation." in response.text
     assert not Endorsement.objects.exists()
-    response = client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "endorse"}, follow=True)
+    response = client.post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "endorse"}), follow=True)
     assert "Globex has endorsed revision 1." in response.text
     assert list(Endorsement.objects.values_list("organisation__name", flat=True)) == ["Globex"]
 
-    # One organisation counts once.
-    response = client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "endorse"})
-    assert response.status_code == 400
-    assert "Globex has already endorsed this revision (Gina Signer); withdraw that first." in response.text
+    # One organisation counts once: the page no longer offers to decide, and a second submission
+    # (a double click, an old tab) records nothing.
+    page = client.get(f"/library/{doc.pk}/ratification/")
+    assert "Endorse or decline for" not in page.text
+    assert "Globex has decided. To change a decision, withdraw it first" in page.text
+    response = client.post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "endorse"}), follow=True)
+    assert response.redirect_chain == [(f"/library/{doc.pk}/ratification/", 302)]
+    assert "Globex has already decided on revision 1. To change a decision, withdraw it first" in response.text
     assert Endorsement.objects.count() == 1
 
 
@@ -262,8 +301,8 @@ def test_a_signatory_of_two_organisations_chooses_which(client_for, acme_editor,
     form = client.get(_decide_url(doc))
     assert '<select name="organisation"' in form.text and ">Acme<" in form.text and ">Globex<" in form.text
     _confirm_second_factor(client, secret, _decide_url(doc))
-    client.post(_decide_url(doc), {"organisation": acme.pk, "decision": "endorse"})
-    client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "endorse"})
+    client.post(_decide_url(doc), _data({"organisation": acme.pk, "decision": "endorse"}))
+    client.post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "endorse"}))
     ratification = Ratification.objects.get()
     assert ratification.state == Ratification.State.ADOPTED
 
@@ -274,7 +313,7 @@ def test_decisions_after_the_deadline_are_refused(client_for, acme_editor, globe
     Ratification.objects.filter(pk=ratification.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
     client = client_for(signer)
     _confirm_second_factor(client, secret, _decide_url(doc))
-    response = client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "endorse"})
+    response = client.post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "endorse"}))
     assert response.status_code == 400
     assert "has passed." in response.text
     assert not Endorsement.objects.exists()
@@ -287,10 +326,37 @@ def test_a_newer_published_revision_supersedes_the_ratification(client_for, acme
     _confirm_second_factor(client, secret, _decide_url(doc))
     library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     drafting.publish(acting_user=acme_editor, document=doc)
-    response = client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "endorse"}, follow=True)
+    response = client.post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "endorse"}), follow=True)
     assert "No ratification of this document is open." in response.text
     assert "Superseded by a newer revision" in response.text
     assert not Endorsement.objects.exists()
+
+
+def test_a_decision_counts_only_for_the_revision_the_signatory_was_shown(
+    client_for, acme_editor, globex, globex_signer, doc
+):
+    signer, secret = globex_signer
+    first = _open(doc, acme_editor)
+    client = client_for(signer)
+    _confirm_second_factor(client, secret, _decide_url(doc))
+    form = client.get(_decide_url(doc))
+    assert f'<input type="hidden" name="ratification" value="{first.pk}">' in form.text
+    assert "Endorse or decline revision 1 of" in form.text
+    # Meanwhile revision 2 is published and opened for ratification: the form on the signatory's
+    # screen is about revision 1.
+    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nNew clause.\n", base_number=1)
+    drafting.publish(acting_user=acme_editor, document=doc)
+    second = _open(doc, acme_editor)
+    stale = {"ratification": first.pk, "organisation": globex.pk, "decision": "endorse"}
+    response = client.post(_decide_url(doc), stale)
+    assert response.status_code == 400
+    assert "The ratification changed since you opened this page: revision 2 is now up for decision." in response.text
+    assert not Endorsement.objects.exists()
+    # The page now shows revision 2; submitting it decides on revision 2.
+    assert "Endorse or decline revision 2 of" in response.text
+    assert f'<input type="hidden" name="ratification" value="{second.pk}">' in response.text
+    assert client.post(_decide_url(doc), {**stale, "ratification": second.pk}).status_code == 302
+    assert Endorsement.objects.get().revision.number == 2
 
 
 def test_quorum_adopts_the_revision_and_the_page_says_who_endorsed_which(
@@ -307,7 +373,7 @@ def test_quorum_adopts_the_revision_and_the_page_says_who_endorsed_which(
     )
     client = client_for(signer)
     _confirm_second_factor(client, secret, _decide_url(doc))
-    client.post(_decide_url(doc), {"organisation": globex.pk, "decision": "endorse"})
+    client.post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "endorse"}))
     ratification.refresh_from_db()
     assert ratification.state == Ratification.State.ADOPTED
     page = client_for(acme_editor).get(f"/library/{doc.pk}/ratification/")

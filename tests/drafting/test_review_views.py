@@ -89,10 +89,12 @@ def test_a_reader_through_the_audience_sees_only_what_is_published(client_for, g
     drafting.request_review(acting_user=acme_editor, document=doc)
     page = client_for(globex_admin).get(f"/library/{doc.pk}/review/")
     assert page.status_code == 200
-    assert "Readers see revision 1" in page.text
+    assert "Revision 1 is published" in page.text
     assert "Legal review" not in page.text and "Current review" not in page.text
+    # Not even that a draft exists, nor its number (the library shows them only the published text).
+    assert "revision 2" not in page.text.lower() and "newer draft" not in page.text
     response = client_for(globex_admin).post(
-        f"/library/{doc.pk}/review/decide/", {"review": 1, "revision": 2, "outcome": "approve"}
+        f"/library/{doc.pk}/review/decide/", {"review": 1, "revision": 2, "step": 0, "outcome": "approve"}
     )
     assert response.status_code == 404
 
@@ -226,7 +228,7 @@ def test_reviewers_decide_in_order_and_the_editor_publishes(
 
     # Globex's editor reviews the second step, not the first.
     globex_client = client_for(globex_editor)
-    data = {"review": review.pk, "revision": 1, "outcome": "approve"}
+    data = {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"}
     assert globex_client.post(f"/library/{doc.pk}/review/decide/", data).status_code == 404
     assert "Your decision" not in globex_client.get(f"/library/{doc.pk}/review/").text
 
@@ -237,7 +239,7 @@ def test_reviewers_decide_in_order_and_the_editor_publishes(
     review.refresh_from_db()
     assert review.current_position == 1
 
-    response = globex_client.post(f"/library/{doc.pk}/review/decide/", data, follow=True)
+    response = globex_client.post(f"/library/{doc.pk}/review/decide/", {**data, "step": 1}, follow=True)
     assert "You approved step “Research group”." in response.text
     review.refresh_from_db()
     assert review.state == Review.State.APPROVED
@@ -264,7 +266,7 @@ def test_the_person_who_asked_for_review_cannot_approve_it(client_for, acme_admi
     page = client.get(f"/library/{doc.pk}/review/")
     assert "You asked for this review, so others decide on it." in page.text
     response = client.post(
-        f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "outcome": "approve"}
+        f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"}
     )
     assert response.status_code == 404
     assert not ReviewDecision.objects.exists()
@@ -274,12 +276,14 @@ def test_requesting_changes_needs_a_comment(client_for, acme_editor, acme_admin,
     _steps(doc, acme_editor, ("Legal review", Role.ADMIN, acme))
     review = drafting.request_review(acting_user=acme_editor, document=doc)
     client = client_for(acme_admin)
-    data = {"review": review.pk, "revision": 1, "outcome": "changes", "comment": "   "}
+    data = {"review": review.pk, "revision": 1, "step": 0, "outcome": "changes", "comment": "   "}
     response = client.post(f"/library/{doc.pk}/review/decide/", data)
     assert response.status_code == 400
     assert "Say what needs to change." in response.text
     assert not ReviewDecision.objects.exists()
-    response = client.post(f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1}, follow=False)
+    response = client.post(
+        f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "step": 0}, follow=False
+    )
     assert response.status_code == 400 and "Choose approve or request changes." in response.text
 
     data["comment"] = "Section 2 <b>needs</b> a deadline."
@@ -290,7 +294,9 @@ def test_requesting_changes_needs_a_comment(client_for, acme_editor, acme_admin,
     assert review.state == Review.State.CHANGES_REQUESTED
     assert "Your decision" not in response.text
     response = client.post(
-        f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "outcome": "approve"}, follow=True
+        f"/library/{doc.pk}/review/decide/",
+        {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"},
+        follow=True,
     )
     assert "Changes were requested: the review goes on when a new revision is saved." in response.text
     assert ReviewDecision.objects.count() == 1
@@ -307,7 +313,7 @@ def test_a_new_revision_sends_the_review_back_and_an_old_decision_form_is_refuse
     library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     # The second admin opened the page when revision 1 was under review.
     response = client_for(second_admin).post(
-        f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "outcome": "approve"}
+        f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"}
     )
     assert response.status_code == 400
     assert "Revision 2 was saved since you opened this page" in response.text
@@ -316,12 +322,57 @@ def test_a_new_revision_sends_the_review_back_and_an_old_decision_form_is_refuse
     assert review.current_position == 0 and review.revision.number == 2
 
 
+def test_a_second_click_on_approve_does_not_approve_the_next_step_as_well(
+    client_for, acme_editor, acme_admin, acme, doc
+):
+    # Both steps fall to Acme's admins: a double-submitted approval of "Legal" must not also pass
+    # "Policy", which the reviewer never looked at.
+    _steps(doc, acme_editor, ("Legal", Role.ADMIN, acme), ("Policy", Role.ADMIN, acme))
+    review = drafting.request_review(acting_user=acme_editor, document=doc)
+    client = client_for(acme_admin)
+    form = client.get(f"/library/{doc.pk}/review/")
+    assert '<input type="hidden" name="step" value="0">' in form.text
+    data = {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve", "comment": "Legal is fine."}
+    assert client.post(f"/library/{doc.pk}/review/decide/", data).status_code == 302
+    second = client.post(f"/library/{doc.pk}/review/decide/", data)
+    assert second.status_code == 400
+    assert "Step “Legal” was decided since you opened this page; the review is now at step “Policy”." in second.text
+    assert "Nothing more was recorded" in second.text
+    review.refresh_from_db()
+    assert (review.current_position, review.state) == (1, Review.State.IN_PROGRESS)
+    assert [d.step_name for d in ReviewDecision.objects.all()] == ["Legal"]
+    # The page offers the decision on "Policy", with nothing chosen for them and their comment kept.
+    assert "Your decision on “Policy”" in second.text
+    assert '<input type="hidden" name="step" value="1">' in second.text
+    assert 'value="approve" checked' not in second.text and "Legal is fine." in second.text
+
+
+def test_a_decision_form_refused_as_stale_is_shown_again_for_the_new_revision(
+    client_for, acme_editor, acme_admin, acme, doc
+):
+    _steps(doc, acme_editor, ("Legal", Role.ADMIN, acme))
+    review = drafting.request_review(acting_user=acme_editor, document=doc)
+    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
+    client = client_for(acme_admin)
+    data = {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"}
+    response = client.post(f"/library/{doc.pk}/review/decide/", data)
+    assert response.status_code == 400 and "Revision 2 was saved since you opened this page" in response.text
+    # Submitting the page as shown now decides on revision 2, not again on the stale revision 1.
+    assert '<input type="hidden" name="revision" value="2">' in response.text
+    assert not ReviewDecision.objects.exists()
+    response = client.post(f"/library/{doc.pk}/review/decide/", {**data, "revision": 2}, follow=True)
+    assert "You approved step “Legal”." in response.text
+    assert ReviewDecision.objects.get().revision.number == 2
+
+
 def test_deciding_on_a_closed_review_is_refused(client_for, acme_editor, acme_admin, acme, doc):
     _steps(doc, acme_editor, ("Legal", Role.ADMIN, acme))
     review = drafting.request_review(acting_user=acme_editor, document=doc)
     drafting.withdraw_review(acting_user=acme_editor, document=doc)
     response = client_for(acme_admin).post(
-        f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "outcome": "approve"}, follow=True
+        f"/library/{doc.pk}/review/decide/",
+        {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"},
+        follow=True,
     )
     assert response.status_code == 200
     assert "This review is withdrawn; it takes no more decisions." in response.text
@@ -385,3 +436,42 @@ def test_review_page_queries_do_not_grow_with_its_history(
     with django_assert_max_num_queries(25):  # measured: 25 for 3 or 30 earlier reviews
         page = client.get(f"/library/{doc.pk}/review/")
     assert page.status_code == 200 and "Round 2" in page.text
+
+
+def test_every_tab_of_a_document_is_styled_like_the_discussion(client_for, acme_editor, acme):
+    # The tab strip and its current tab are drawn by drafting.css: without it the review,
+    # ratification and acknowledgement tabs showed as a bare row of links.
+    principles = library.create_document(
+        acting_user=acme_editor, owner=acme, title="P", kind=Document.Kind.PRINCIPLES, body=BODY
+    )
+    guidance = library.create_document(
+        acting_user=acme_editor, owner=acme, title="G", kind=Document.Kind.GUIDANCE, body=BODY
+    )
+    drafting.publish(acting_user=acme_editor, document=guidance)
+    client = client_for(acme_editor)
+    for path in (
+        f"{principles.pk}/discussion/",
+        f"{principles.pk}/review/",
+        f"{principles.pk}/review/steps/",
+        f"{principles.pk}/ratification/",
+        f"{guidance.pk}/acknowledgements/",
+    ):
+        page = client.get(f"/library/{path}")
+        assert page.status_code == 200, path
+        assert "drafting/drafting.css" in page.text, path
+
+
+def test_once_published_the_review_page_points_to_the_next_step(client_for, acme_editor, acme):
+    principles = library.create_document(
+        acting_user=acme_editor, owner=acme, title="P", kind=Document.Kind.PRINCIPLES, body=BODY
+    )
+    guidance = library.create_document(
+        acting_user=acme_editor, owner=acme, title="G", kind=Document.Kind.GUIDANCE, body=BODY
+    )
+    client = client_for(acme_editor)
+    assert "Next:" not in client.get(f"/library/{principles.pk}/review/").text  # not published yet
+    page = client.post(f"/library/{principles.pk}/publish/", follow=True)
+    assert "Revision 1 is published" in page.text
+    assert f'<a href="/library/{principles.pk}/ratification/">Next: ratification of revision 1</a>' in page.text
+    page = client.post(f"/library/{guidance.pk}/publish/", follow=True)
+    assert f'<a href="/library/{guidance.pk}/acknowledgements/">Next: ask organisations to acknowledge' in page.text

@@ -79,7 +79,13 @@ def acknowledge(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
         raise Http404("No such page.")
     ack_request.document = document
     value = request.POST.get("organisation", "")
-    organisation = Organisation.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    # Only among the person's own organisations: a refusal naming any organisation by its id would
+    # tell them the names of organisations they cannot see.
+    organisation = (
+        Organisation.objects.filter(pk=int(value), pk__in=access.organisation_ids_of(request.user)).first()
+        if value.isdigit()
+        else None
+    )
     if organisation is None:
         if not access.can(request.user, Action.ACKNOWLEDGE, ack_request):
             raise Http404("No such page.")

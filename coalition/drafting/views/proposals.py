@@ -99,9 +99,10 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
                     "replacement": original,
                 }
             )
-            library_services.record_read(
-                user=request.user, document=document, what="proposal_form_viewed", revision=revision.number
-            )
+    # Every GET shows what the revision says: its section headings, and the chosen passage.
+    library_services.record_read(
+        user=request.user, document=document, what="proposal_form_viewed", revision=revision.number
+    )
     return _propose_page(request, document, revision, target, form)
 
 

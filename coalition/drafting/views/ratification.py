@@ -112,11 +112,23 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = access.signatory_memberships(request.user, ratification)
     if not memberships:
         raise Http404("No such page.")
+    # Only the organisations that have not decided yet: a second decision needs the first withdrawn.
+    decided = selectors.decided_organisation_ids(ratification)
+    undecided = [m for m in memberships if m.organisation_id not in decided]
+    if not undecided:
+        names = " and ".join(m.organisation_name for m in memberships)
+        messages.info(
+            request,
+            f"{names} {'has' if len(memberships) == 1 else 'have'} already decided on revision "
+            f"{ratification.revision.number}. To change a decision, withdraw it first, then decide again.",
+        )
+        return redirect("drafting:ratification", pk=document.pk)
+    memberships = undecided
     key = _draft_key(ratification)
     here = reverse("drafting:endorse", args=[document.pk])
     status = 200
     if request.method == "POST":
-        form = EndorseForm(request.POST, memberships=memberships)
+        form = EndorseForm(request.POST, memberships=memberships, ratification=ratification)
         if form.is_valid() and not fresh_second_factor(request):
             request.session[key] = {name: request.POST.get(name, "")[:5000] for name in ENDORSE_FIELDS}
             messages.info(
@@ -148,7 +160,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         saved = request.session.get(key)
-        form = EndorseForm(initial=saved if isinstance(saved, dict) else None, memberships=memberships)
+        form = EndorseForm(
+            initial=dict(saved) if isinstance(saved, dict) else None, memberships=memberships, ratification=ratification
+        )
         if saved:
             messages.info(request, "Your decision is as you left it: submit it to record it.")
     return render(

@@ -42,7 +42,9 @@ def _page(
     )
     if can_decide and decide_form is None:
         assert review is not None
-        decide_form = DecideReviewForm(initial={"review": review.pk, "revision": review.revision.number})
+        decide_form = DecideReviewForm(
+            initial={"review": review.pk, "revision": review.revision.number, "step": review.current_position}
+        )
     return render(
         request,
         "drafting/review.html",
@@ -138,6 +140,17 @@ def _decide(request: HttpRequest, document: Document, form: DecideReviewForm) ->
             "again: read it, then decide.",
             code="outcome",
         )
+    if review.state == Review.State.IN_PROGRESS and review.current_position != form.cleaned_data["step"]:
+        # A second click on "Submit decision", or a page opened before someone else decided: the
+        # review has moved on, and this decision was about an earlier step.
+        names = dict(document.review_steps.values_list("position", "name"))
+        decided = names.get(form.cleaned_data["step"])
+        raise ServiceError(
+            (f"Step “{decided}” was decided since you opened this page" if decided else "The review moved on")
+            + f"; the review is now at step “{names.get(review.current_position, '')}”. Nothing more was "
+            "recorded: read the page again before you decide on this step.",
+            code="outcome",
+        )
     return drafting.decide_review(
         acting_user=request.user,
         review=review,
@@ -148,7 +161,7 @@ def _decide(request: HttpRequest, document: Document, form: DecideReviewForm) ->
 
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    document, open_review, follows = selectors.review_document_for(request.user, pk)
+    document, _, follows = selectors.review_document_for(request.user, pk)
     if not follows:
         raise Http404("No such page.")
     form = DecideReviewForm(request.POST)
@@ -160,6 +173,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             f"step “{decision.step_name}”.",
         )
         return redirect("drafting:review", pk=document.pk)
+    # As it stands now: a decision or a revision saved while this one waited for the document's
+    # lock moved the review on.
+    document, open_review, _ = selectors.review_document_for(request.user, pk)
     if (
         open_review is None
         or open_review.state != Review.State.IN_PROGRESS
@@ -170,6 +186,22 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             for message in error:
                 messages.error(request, str(message))
         return redirect("drafting:review", pk=document.pk)
+    posted = (request.POST.get("revision"), request.POST.get("step"))
+    if posted != (str(open_review.revision.number), str(open_review.current_position)):
+        # The review moved on (a new revision, or a step decided meanwhile, or a second click): the
+        # page shows where it stands now with an empty choice, keeping only the comment they wrote.
+        for error in form.errors.values():
+            for message in error:
+                messages.error(request, str(message))
+        fresh = DecideReviewForm(
+            initial={
+                "review": open_review.pk,
+                "revision": open_review.revision.number,
+                "step": open_review.current_position,
+                "comment": request.POST.get("comment", "")[:5000],
+            }
+        )
+        return _page(request, document, open_review, decide_form=fresh, status=400)
     return _page(request, document, open_review, decide_form=form, status=400)
 
 

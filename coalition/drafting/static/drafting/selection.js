@@ -39,13 +39,30 @@
   var links = bar.querySelectorAll("a[data-action]");
   var current = "";
 
-  function within(node) {
+  function textOf(node) {
     for (var i = 0; i < texts.length; i++) {
       if (texts[i].contains(node)) {
-        return true;
+        return texts[i];
       }
     }
-    return false;
+    return null;
+  }
+
+  function within(node) {
+    return textOf(node) !== null;
+  }
+
+  // Triple-clicking the text's last paragraph selects "the whole paragraph": Chromium ends such a
+  // selection at the very start (offset 0) of the next element, outside the text. Nothing outside
+  // is selected then, so it counts as ending at the end of the text.
+  function endsJustAfter(text, range) {
+    if (range.endOffset !== 0 || !(text.compareDocumentPosition(range.endContainer) & Node.DOCUMENT_POSITION_FOLLOWING)) {
+      return false;
+    }
+    var tail = document.createRange();
+    tail.setStart(text, text.childNodes.length);
+    tail.setEnd(range.endContainer, 0);
+    return tail.toString().trim() === "";
   }
 
   function selectedText() {
@@ -54,7 +71,8 @@
       return "";
     }
     var range = selection.getRangeAt(0);
-    if (!within(range.startContainer) || !within(range.endContainer)) {
+    var body = textOf(range.startContainer);
+    if (!body || !(within(range.endContainer) || endsJustAfter(body, range))) {
       return "";
     }
     var text = selection.toString().replace(/\s+/g, " ").trim();
