@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from coalition.access import documents
 from coalition.access.policy import MembershipInfo
 from coalition.library.models import TLP, Audience, Document
-from coalition.organisations.models import Community, Organisation, Role
+from coalition.organisations.models import ROLE_RANK, Community, Membership, Organisation, Role
 
 if TYPE_CHECKING:
-    from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
+    from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review, ReviewStep
 
 # Organisations whose signatories ratify principles (partners, observers and the secretariat do not).
 RATIFYING_KINDS = (Organisation.Kind.MEMBER,)
@@ -216,3 +216,47 @@ def acknowledging_memberships(user: Any, request: AcknowledgementRequest) -> lis
     return [
         m for m in documents.reader_for(user).memberships if m.organisation_id in asked and m.at_least(Role.CONTRIBUTOR)
     ]
+
+
+# --- Who the people are (for notifications and warnings); each answer is checked as above ---------
+
+
+def step_reviewers(step: ReviewStep, document: Document) -> list[Any]:
+    """The people who hold the step's role where it is assigned and see the working copy (the
+    revision under review, not only what was published)."""
+    memberships = _memberships_at_least(step.role)
+    if step.organisation_id is not None:
+        memberships = memberships.filter(organisation_id=step.organisation_id)
+    else:
+        memberships = memberships.filter(organisation__communities=step.community_id)
+    people = {m.user.pk: m.user for m in memberships.select_related("user")}
+    return [u for u in people.values() if sees_working_copy(u, document)]
+
+
+def ratifying_signatories(document: Document) -> list[Any]:
+    """Signatories of the member organisations the document reaches, who can read it."""
+    memberships = Membership.objects.filter(
+        signatory=True, organisation_id__in=ratifying_organisation_ids(document), user__is_active=True
+    ).select_related("user")
+    people = {m.user.pk: m.user for m in memberships}
+    return [u for u in people.values() if documents.can_view(u, document)]
+
+
+def readers_by_organisation(
+    document: Document, organisations: list[Organisation], *, at_least: str = Role.READER
+) -> dict[int, list[Any]]:
+    """For each active organisation, its members with at least that role who can read the document
+    (contributors and above are those who could acknowledge it if asked)."""
+    reach: dict[int, list[Any]] = {o.pk: [] for o in organisations if o.is_active}
+    memberships = _memberships_at_least(at_least).filter(organisation_id__in=list(reach))
+    for m in memberships.select_related("user"):
+        if documents.can_view(m.user, document):
+            reach[m.organisation_id].append(m.user)
+    return reach
+
+
+def _memberships_at_least(role: str) -> Any:
+    roles = [r for r in Role.values if ROLE_RANK[r] >= ROLE_RANK[role]]
+    return Membership.objects.filter(
+        role__in=roles, organisation__status=Organisation.Status.ACTIVE, user__is_active=True
+    )

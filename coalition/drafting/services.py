@@ -13,12 +13,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from coalition import access
 from coalition.access import Action
+from coalition.access import drafting as access_drafting
 from coalition.audit.services import record
 from coalition.core import markdown
 from coalition.core.errors import AccessDenied, ServiceError
@@ -494,20 +494,8 @@ class StepSpec:
 
 
 def reviewers_of(step: ReviewStep, document: Document) -> list[Any]:
-    """The people who hold the step's role where it is assigned and can read the document."""
-    from coalition.organisations.models import ROLE_RANK, Membership
-
-    roles = [r for r in Role.values if ROLE_RANK[r] >= ROLE_RANK[step.role]]
-    memberships = Membership.objects.filter(
-        role__in=roles, organisation__status=Organisation.Status.ACTIVE, user__is_active=True
-    )
-    if step.organisation_id is not None:
-        memberships = memberships.filter(organisation_id=step.organisation_id)
-    else:
-        memberships = memberships.filter(organisation__communities=step.community_id)
-    people = {m.user.pk: m.user for m in memberships.select_related("user")}
-    # They must see the revision under review, not only what was published.
-    return [u for u in people.values() if access.sees_working_copy(u, document)]
+    """The people who may decide the step (coalition.access decides who they are)."""
+    return access_drafting.step_reviewers(step, document)
 
 
 @transaction.atomic
@@ -825,16 +813,9 @@ def open_ratification(
         quorum=quorum,
         deadline=deadline.isoformat() if deadline else None,
     )
-    from coalition.organisations.models import Membership
-
-    signatories = get_user_model().objects.filter(
-        pk__in=Membership.objects.filter(signatory=True, organisation__in=ratifying_organisations(document)).values(
-            "user_id"
-        )
-    )
     _notify(
         kind="ratification_opened",
-        recipients=list(signatories),
+        recipients=access_drafting.ratifying_signatories(document),
         document=document,
         actor=acting_user,
         verb=f"opened ratification of revision {revision.number} of",
@@ -947,20 +928,12 @@ def _adopt_if_quorate(ratification: Ratification, actor: Any) -> None:
         revision=ratification.revision.number,
         organisations=sorted(endorsed.values_list("organisation_id", flat=True)),
     )
-    from coalition.organisations.models import Membership
-
-    people = get_user_model().objects.filter(
-        Q(pk=ratification.opened_by_id)
-        | Q(
-            pk__in=Membership.objects.filter(signatory=True, organisation__in=ratifying_organisations(document)).values(
-                "user_id"
-            )
-        )
-        | Q(pk__in=Membership.objects.filter(organisation_id=document.owner_id).values("user_id"))
-    )
+    owner = access_drafting.readers_by_organisation(document, [document.owner])
     _notify(
         kind="ratification_adopted",
-        recipients=list(people),
+        # Who opened it, the signatories who could decide, and the owner organisation's members.
+        recipients=[ratification.opened_by, *access_drafting.ratifying_signatories(document)]
+        + [u for people in owner.values() for u in people],
         document=document,
         actor=actor,
         verb=f"completed the quorum adopting revision {ratification.revision.number} of",
@@ -1021,16 +994,8 @@ def request_acknowledgement(
         raise ServiceError("Publish the guidance before asking organisations to acknowledge it.", code="organisations")
     if not organisations:
         raise ServiceError("Choose at least one organisation.", code="organisations")
-    from coalition.organisations.models import Membership
-
-    members = Membership.objects.filter(
-        organisation__in=organisations, role__in=[Role.CONTRIBUTOR, Role.EDITOR, Role.ADMIN], user__is_active=True
-    ).select_related("user", "organisation")
-    reach: dict[int, list[Any]] = {o.pk: [] for o in organisations}
-    for m in members:
-        if access.can(m.user, Action.VIEW_DOCUMENT, document):
-            reach[m.organisation_id].append(m.user)
-    unreached = [o.name for o in organisations if not reach[o.pk] or not o.is_active]
+    reach = access_drafting.readers_by_organisation(document, organisations, at_least=Role.CONTRIBUTOR)
+    unreached = [o.name for o in organisations if not reach.get(o.pk)]
     if unreached:
         raise ServiceError(
             f"Nobody at {', '.join(unreached)} can read this guidance (or acknowledge it): share it with them first.",
