@@ -6,18 +6,24 @@ documents in review only by the owner organisation, co-drafting organisations an
 communities, every active organisation, or anyone. Grants to people or organisations sit in
 guardian's direct-foreign-key tables, with view < comment < edit levels.
 
-Listing is one SQL filter: the user's grant ids are fetched first (one UNION query) and added as an
-id list, as measured in DESIGN.md; nothing is cached across requests.
+Listing is one SQL filter that reads grants, co-drafting, audiences and communities itself, from the
+person's memberships (which every request has read already); decisions on one document read the
+person's communities and grants once per request, in one query. Nothing is cached across requests.
+Measurements: docs/performance.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Group
-from django.db import models
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
+from django.contrib.auth.models import Group, Permission
+from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Expression, F, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.compiler import SQLCompiler
 from guardian.shortcuts import assign_perm, remove_perm
 
 from coalition.access.policy import MembershipInfo, memberships_of
@@ -40,14 +46,39 @@ LEVEL_ROLE = {VIEW: Role.READER, COMMENT: Role.CONTRIBUTOR, EDIT: Role.EDITOR}
 OPEN_STATUSES = (Document.Status.PUBLISHED, Document.Status.ARCHIVED)
 
 
-@dataclass
 class Reader:
-    """What one request knows about the user for document decisions; built once per request."""
+    """What one request knows about the user for document decisions; built once per request.
 
-    memberships: list[MembershipInfo]
-    community_ids: set[int]
-    user_grants: dict[int, str]  # document id -> level granted to the person
-    org_grants: dict[int, str]  # document id -> best level usable through their organisations
+    The memberships come first (the MFA middleware has read them before any view runs). The
+    communities and grants are read together, in one query, the first time a decision needs them:
+    listing does not (visible_documents reads them in its own SQL), so the library page costs no
+    query for them.
+    """
+
+    def __init__(self, memberships: list[MembershipInfo], user_id: int | None = None) -> None:
+        self.memberships = memberships
+        self._user_id = user_id
+        self._links: tuple[set[int], dict[int, str], dict[int, str]] | None = None if user_id else (set(), {}, {})
+
+    @property
+    def community_ids(self) -> set[int]:
+        return self._load()[0]
+
+    @property
+    def user_grants(self) -> dict[int, str]:
+        """Document id -> level granted to the person."""
+        return self._load()[1]
+
+    @property
+    def org_grants(self) -> dict[int, str]:
+        """Document id -> best level usable through their organisations."""
+        return self._load()[2]
+
+    def _load(self) -> tuple[set[int], dict[int, str], dict[int, str]]:
+        if self._links is None:
+            assert self._user_id is not None
+            self._links = _links_of(self._user_id, self.memberships)
+        return self._links
 
     @property
     def organisation_ids(self) -> set[int]:
@@ -66,7 +97,7 @@ class Reader:
 
 
 _READER_ATTR = "_coalition_document_reader"
-_EMPTY = Reader([], set(), {}, {})
+_EMPTY = Reader([])
 
 
 def reader_for(user: Any) -> Reader:
@@ -75,15 +106,7 @@ def reader_for(user: Any) -> Reader:
     cached = getattr(user, _READER_ATTR, None)
     if cached is not None:
         return cached
-    memberships = memberships_of(user)
-    organisation_ids = [m.organisation_id for m in memberships]
-    community_ids = set(
-        Community.organisations.through.objects.filter(organisation_id__in=organisation_ids).values_list(
-            "community_id", flat=True
-        )
-    )
-    user_grants, org_grants = _grants_of(user, memberships)
-    reader = Reader(memberships, community_ids, user_grants, org_grants)
+    reader = Reader(memberships_of(user), user.pk)
     setattr(user, _READER_ATTR, reader)
     return reader
 
@@ -93,36 +116,58 @@ def forget(user: Any) -> None:
         delattr(user, _READER_ATTR)
 
 
-def _grants_of(user: Any, memberships: list[MembershipInfo]) -> tuple[dict[int, str], dict[int, str]]:
-    """The person's grants and their organisations' grants, in one UNION query."""
+def _links_of(user_id: int, memberships: list[MembershipInfo]) -> tuple[set[int], dict[int, str], dict[int, str]]:
+    """The communities of the person's organisations, their own grants and their organisations'
+    grants, in one UNION query. Rows: (document id, codename, NULL) for a grant to the person,
+    (document id, codename, organisation id) for one to an organisation, (community id, NULL,
+    NULL) for a community. SQL text (see _Sql): a person whose organisation holds thousands of
+    grants reads thousands of rows here on every document page, and the ORM's per-row work took
+    most of the time."""
     role_of = {m.organisation_id: m.role for m in memberships}
-    rows = DocumentUserGrant.objects.filter(user_id=user.pk).values_list(
-        "content_object_id", "permission__codename", Value(None, output_field=IntegerField())
-    )
-    if role_of:
-        rows = rows.union(
-            DocumentGroupGrant.objects.filter(group__organisation__in=list(role_of)).values_list(
-                "content_object_id", "permission__codename", "group__organisation__id"
-            ),
-            all=True,
+    # What an organisation grant of each level gives each member: up to what their role allows.
+    usable = {
+        (organisation_id, level): next(
+            (lv for lv in reversed(LEVELS[: LEVEL_RANK[level]]) if _role_allows(role, lv)), None
         )
+        for organisation_id, role in role_of.items()
+        for level in LEVELS
+    }
+    q = _Sql()
+    parts = [
+        f"SELECT ug.content_object_id, ap.codename, NULL FROM {q.table(DocumentUserGrant)} ug"  # noqa: S608 - see _Sql
+        f" INNER JOIN {q.table(Permission)} ap ON ap.id = ug.permission_id WHERE ug.user_id = {q.values(user_id)}"
+    ]
+    if role_of:
+        orgs = sorted(role_of)
+        parts += [
+            f"SELECT gg.content_object_id, ap.codename, og.id FROM {q.table(DocumentGroupGrant)} gg"  # noqa: S608 - see _Sql
+            f" INNER JOIN {q.table(Organisation)} og ON og.grant_group_id = gg.group_id"
+            f" INNER JOIN {q.table(Permission)} ap ON ap.id = gg.permission_id WHERE og.id IN ({q.values(*orgs)})",
+            f"SELECT cm.community_id, NULL, NULL FROM {q.table(Community.organisations.through)} cm"  # noqa: S608 - see _Sql
+            f" WHERE cm.organisation_id IN ({q.values(*orgs)})",
+        ]
+    with connection.cursor() as cursor:  # one query
+        cursor.execute(" UNION ALL ".join(parts), q.params)
+        rows = cursor.fetchall()
+    community_ids: set[int] = set()
     user_grants: dict[int, str] = {}
     org_grants: dict[int, str] = {}
-    for document_id, codename, organisation_id in rows:  # one query
+    for object_id, codename, organisation_id in rows:
+        if codename is None:
+            community_ids.add(object_id)
+            continue
         level = PERMISSION_LEVEL.get(codename)
         if level is None:
             continue
         if organisation_id is None:
             target = user_grants
         else:
-            # An organisation grant serves each member up to what their role allows.
-            usable = [lv for lv in LEVELS[: LEVEL_RANK[level]] if _role_allows(role_of[organisation_id], lv)]
-            if not usable:
+            level, target = usable[(organisation_id, level)], org_grants
+            if level is None:
                 continue
-            level, target = usable[-1], org_grants
-        if LEVEL_RANK[level] > LEVEL_RANK.get(target.get(document_id, ""), 0):
-            target[document_id] = level
-    return user_grants, org_grants
+        if LEVEL_RANK[level] > LEVEL_RANK.get(target.get(object_id, ""), 0):
+            target[object_id] = level
+    return community_ids, user_grants, org_grants
 
 
 def _role_allows(role: str, level: str) -> bool:
@@ -225,35 +270,173 @@ def creatable_in(user: Any) -> list[MembershipInfo]:
 
 
 # --- Listing -----------------------------------------------------------------------------------
+#
+# The reading rules above, as SQL. Written as SQL text rather than Q objects with Subquery and
+# OuterRef: at 1M documents the database answers a page in under a millisecond, and building and
+# compiling the same rules through the ORM (six subqueries) took longer than that on every request
+# (docs/performance.md). Every value is a query parameter; table names come from the models.
 
 
-def _linked(through: Any, **lookup: Any) -> Q:
-    """The document has a row in `through` matching `lookup` (a correlated scalar subquery)."""
-    return Q(pk=Subquery(through.objects.filter(document_id=OuterRef("pk"), **lookup).values("document_id")[:1]))
+class _Sql:
+    """Collects SQL text and its parameters in the order the text is written. Table names come
+    from the models and every value is a parameter, so nothing outside this module reaches the text."""
+
+    def __init__(self) -> None:
+        self.params: list[Any] = []
+
+    def values(self, *items: Any) -> str:
+        self.params.extend(items)
+        return ", ".join(["%s"] * len(items))
+
+    @staticmethod
+    def table(model: Any) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def granted_to_person(self, user_id: int) -> str:
+        """Ids of documents granted to the person by name (any label: the only way to TLP:RED)."""
+        return (
+            f"SELECT ug.content_object_id FROM {self.table(DocumentUserGrant)} ug"  # noqa: S608 - see _Sql
+            f" WHERE ug.user_id = {self.values(user_id)} AND ug.permission_id IN ({self._levels()})"
+        )
+
+    def linked_to_organisations(self, organisation_ids: list[int]) -> str:
+        """Ids of documents the organisations co-draft or were granted (off TLP:RED only)."""
+        orgs = organisation_ids
+        return (
+            f"SELECT cd.document_id FROM {self.table(Document.co_drafters.through)} cd"  # noqa: S608 - see _Sql
+            f" WHERE cd.organisation_id IN ({self.values(*orgs)})"
+            f" UNION ALL SELECT gg.content_object_id FROM {self.table(DocumentGroupGrant)} gg"
+            f" WHERE gg.group_id IN (SELECT og.grant_group_id FROM {self.table(Organisation)} og"
+            f" WHERE og.id IN ({self.values(*orgs)})) AND gg.permission_id IN ({self._levels()})"
+        )
+
+    def _levels(self) -> str:
+        # Only the three levels count; a grant of any other permission reads as no grant.
+        return (
+            f"SELECT ap.id FROM {self.table(Permission)} ap"  # noqa: S608 - see _Sql
+            f" WHERE ap.codename IN ({self.values(*LEVEL_PERMISSION.values())})"
+        )
+
+
+class _Readable(Expression):
+    """visible_documents' predicate. The document's own columns are compiled by Django (they are
+    the source expressions), so it stays right when the queryset is relabelled, e.g. used as a
+    subquery.
+
+    - Grants to the person, and off TLP:RED the owner organisation, co-drafting organisations and
+      grants to an organisation: `id IN (subquery)`. These sets are small (a few thousand ids at
+      most); each is read once per query (hashed by PostgreSQL, a temporary index in SQLite), with
+      no id list fetched beforehand.
+    - Named audiences: a correlated probe, `id = (SELECT ... WHERE document_id = id ... LIMIT 1)`,
+      one index lookup per row the scan reaches. As `id IN (subquery)` it would build, on every
+      request, the set of every document shared with the person's communities (17,000 ids for a
+      typical reader at 1M documents), and PostgreSQL turns EXISTS back into that same hash.
+    """
+
+    conditional = True
+    COLUMNS = ("pk", "tlp", "status", "audience", "owner_id")
+
+    def __init__(self, user_id: int, organisation_ids: list[int], columns: list[Any] | None = None) -> None:
+        super().__init__(output_field=BooleanField())
+        self.user_id = user_id
+        self.organisation_ids = sorted(organisation_ids)
+        self.columns: list[Any] = columns if columns is not None else [F(name) for name in self.COLUMNS]
+
+    def get_source_expressions(self) -> list[Any]:
+        return list(self.columns)
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
+        compiled = [compiler.compile(expression) for expression in self.columns]
+        assert not any(params for _, params in compiled), "document columns compile without parameters"
+        pk, tlp, status, audience, owner = (sql for sql, _ in compiled)
+        q = _Sql()
+        person = f"{pk} IN ({q.granted_to_person(self.user_id)})"
+        if not self.organisation_ids:
+            sql = (
+                f"({person} OR ({tlp} <> {q.values(TLP.RED)} AND {status} IN ({q.values(*OPEN_STATUSES)})"
+                f" AND {audience} = {q.values(Audience.PUBLIC)}))"
+            )
+            return sql, tuple(q.params)
+        orgs = self.organisation_ids
+        sql = (
+            f"({person} OR ({tlp} <> {q.values(TLP.RED)} AND ("  # noqa: S608 - see _Sql
+            f"({status} IN ({q.values(*OPEN_STATUSES)}) AND ("
+            f"{audience} IN ({q.values(Audience.PUBLIC, Audience.COALITION)})"
+            f" OR ({audience} = {q.values(Audience.NAMED)} AND ("
+            f"{pk} = (SELECT ao.document_id FROM {q.table(Document.audience_organisations.through)} ao"
+            f" WHERE ao.document_id = {pk} AND ao.organisation_id IN ({q.values(*orgs)}) LIMIT 1)"
+            f" OR {pk} = (SELECT ac.document_id FROM {q.table(Document.audience_communities.through)} ac"
+            f" WHERE ac.document_id = {pk} AND ac.community_id IN (SELECT cm.community_id"
+            f" FROM {q.table(Community.organisations.through)} cm WHERE cm.organisation_id IN ({q.values(*orgs)}))"
+            f" LIMIT 1)))))"
+            f" OR {owner} IN ({q.values(*orgs)})"
+            f" OR {pk} IN ({q.linked_to_organisations(orgs)}))))"
+        )
+        return sql, tuple(q.params)
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
+        # Without a boolean type, Django compares a filter expression with true ("... = 1"), and
+        # SQLite computes such an expression as a value, every OR and AND branch of it for every
+        # row (each probe and subquery lookup); a CASE condition short-circuits as a WHERE does.
+        sql, params = self.as_sql(compiler, connection)
+        return f"CASE WHEN {sql} THEN 1 ELSE 0 END", params
 
 
 def visible_documents(user: Any, queryset: models.QuerySet[Document]) -> models.QuerySet[Document]:
-    """The documents of `queryset` the user may read, as one filter (no per-row Python)."""
-    reader = reader_for(user)
-    public = Q(audience=Audience.PUBLIC, status__in=OPEN_STATUSES) & ~Q(tlp=TLP.RED)
-    if not reader.memberships and not reader.user_grants:
-        return queryset.filter(public)
-    orgs = list(reader.organisation_ids)
-    granted = [pk for pk in reader.org_grants] + [pk for pk in reader.user_grants]
-    own = Q(owner_id__in=orgs) | Q(
-        pk__in=Document.co_drafters.through.objects.filter(organisation_id__in=orgs).values("document_id")
+    """The documents of `queryset` the user may read, as one filter (no per-row Python).
+
+    Needs only the person's memberships, which every request has read already (the MFA check);
+    communities, grants and audiences are looked up by the list query itself."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.filter(Q(audience=Audience.PUBLIC, status__in=OPEN_STATUSES) & ~Q(tlp=TLP.RED))
+    organisation_ids = [m.organisation_id for m in reader_for(user).memberships]
+    return queryset.filter(_Readable(user.pk, organisation_ids))
+
+
+def first_visible_documents(
+    user: Any, queryset: models.QuerySet[Document], *, rows: int, tlp: str = "", status: str = ""
+) -> models.QuerySet[Document]:
+    """For a list: the first `rows` documents of the ordered `queryset` that the user may read are
+    the first `rows` of what this returns (in the same order), exactly as with visible_documents().
+    `tlp` and `status` are the label and status the queryset is filtered to, if any; rows beyond
+    the first `rows` are not for reading.
+
+    Some filters leave no audience route: drafts and texts in review (audiences see only what is
+    out), TLP:RED (grants by name only), and for someone without an organisation any label but
+    CLEAR (a public document is CLEAR, by a check constraint). visible_documents() would then walk
+    the whole table in the list's order to find the few rows the person reaches (a quarter to half
+    a second at 1M documents). Here the rows come from the routes that remain: grants to the
+    person, the owner organisation's documents, and co-drafted or organisation-granted ones, each
+    cut to its own first `rows` in the list's order (a row among the first `rows` overall is among
+    the first `rows` of its route). Every route is a subset of visible_documents(), so a wrong
+    hint can only hide rows, never show one."""
+    if not queryset.ordered:
+        raise ValueError("first_visible_documents() needs an ordered queryset")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return visible_documents(user, queryset)
+    organisation_ids = sorted(m.organisation_id for m in reader_for(user).memberships)
+    audience_reachable = (
+        (not status or status in OPEN_STATUSES)
+        and tlp != TLP.RED
+        and (bool(organisation_ids) or not tlp or tlp == TLP.CLEAR)
     )
-    # Correlated, one-row probes rather than `pk IN (subquery)`: the IN form builds the whole set
-    # of documents shared with the user's communities (17,000 ids for a typical reader at 1M
-    # documents) on every request, while a page needs only a few index probes (docs/performance.md).
-    named = Q(audience=Audience.NAMED) & (
-        _linked(Document.audience_organisations.through, organisation_id__in=orgs)
-        | _linked(Document.audience_communities.through, community_id__in=list(reader.community_ids))
-    )
-    audience = Q(audience=Audience.PUBLIC) | (Q(audience=Audience.COALITION) if orgs else Q(pk__in=[])) | named
-    not_red = ~Q(tlp=TLP.RED) & (own | Q(pk__in=granted) | (Q(status__in=OPEN_STATUSES) & audience))
-    red = Q(tlp=TLP.RED, pk__in=list(reader.user_grants))
-    return queryset.filter(not_red | red)
+    if audience_reachable:
+        return visible_documents(user, queryset)
+    q = _Sql()
+    routes = [queryset.filter(pk__in=RawSQL(q.granted_to_person(user.pk), q.params))]  # noqa: S611 - see _Sql
+    if organisation_ids and tlp != TLP.RED:
+        q = _Sql()
+        linked = RawSQL(q.linked_to_organisations(organisation_ids), q.params)  # noqa: S611 - see _Sql
+        not_red = queryset.exclude(tlp=TLP.RED)
+        routes += [not_red.filter(owner_id__in=organisation_ids), not_red.filter(pk__in=linked)]
+    # Each route's first rows, as `id IN (SELECT ... ORDER BY ... LIMIT n)`: both databases take a
+    # limit there (SQLite takes none on the members of a UNION itself).
+    firsts = [Document.objects.filter(pk__in=route.values("pk")[:rows]).values("pk") for route in routes]
+    ids = firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]
+    return queryset.filter(pk__in=ids)
 
 
 # --- Explanations ------------------------------------------------------------------------------

@@ -97,6 +97,9 @@ class Document(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="library_doc_created_idx"),
             models.Index(fields=["owner", "-created_at"], name="library_doc_owner_idx"),
             models.Index(fields=["audience", "-created_at"], name="library_doc_aud_created_idx"),
+            # The library's other sorts walk these as "newest" walks the first (docs/performance.md).
+            models.Index(fields=["title", "id"], name="library_doc_title_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="library_doc_updated_idx"),
         ]
         constraints = [
             # TLP 2.0 as the portal enforces it (DESIGN.md): public means CLEAR.
