@@ -4,9 +4,11 @@ which document, as one table checked through HTTP.
 People: a role (reader, contributor, editor, admin, signatory) at an organisation standing in one
 relationship to the documents (owner, co-drafter, named in the audience, in a named community,
 another member, a partner, a government observer, suspended, removed, granted by name, the owner's
-own staff granted by name, an organisation granted), plus anonymous visitors. Documents: one per
+own staff granted by name, an organisation granted, secretariat staff, secretariat staff who are
+also Django superusers), plus anonymous visitors. Documents: one per
 audience x TLP label the TLP rules allow, published, and a smaller block of drafts, a text in
-review and archived ones. Each person x document is one test running every action on it (the list
+review and archived ones. Each person x document is one test running every action on it, the reads and every write route
+(save a revision, upload, restore, grant, change the audience, relabel, archive) (the list
 is one test per person, against every document); the outcome each expects comes from `may_read`,
 `may_edit` and `may_manage` below, written from the rules in coalition/access/documents.py's
 docstring, DESIGN.md and docs/architecture.md, never from the access module.
@@ -63,6 +65,8 @@ RELATIONSHIPS = (
     "granted",  # of an unrelated organisation, with a grant to them by name (level below)
     "owner_granted",  # a member of the owner organisation with a grant by name (what TLP:RED needs)
     "org_granted",  # of an organisation granted every document (not TLP:RED) at edit, used up to the role
+    "secretariat",  # staff of the secretariat: no more than any other member organisation (DESIGN.md)
+    "superuser",  # secretariat staff who are also Django superusers and staff: still no more
 )
 ANONYMOUS = "anonymous"
 # A grant by name has its level whatever the role, so each level meets a role that cannot stretch it.
@@ -72,18 +76,40 @@ ROLE_LEVEL = {"reader": "view", "contributor": "comment", "editor": "edit", "adm
 
 AUDIENCES = ("organisation", "named", "coalition", "public")
 TLPS = ("clear", "green", "amber", "amber_strict", "red")
-ACTIONS = ("list", "view", "history", "drafts", "download", "edit", "share", "relabel", "archive")
+ACTIONS = (
+    "list",
+    "view",
+    "history",
+    "drafts",
+    "download",
+    "edit",
+    "save",
+    "upload",
+    "restore",
+    "share",
+    "grant",
+    "audience",
+    "relabel",
+    "archive",
+)
 # The list is one page per person, checked against every document at once; the rest per document.
 DOCUMENT_ACTIONS = ACTIONS[1:]
 
 # Relabelling asks for the next label along; a public document can only be TLP:CLEAR.
 NEXT_LABEL = {"clear": "green", "green": "amber", "amber": "amber_strict", "amber_strict": "amber", "red": "amber"}
+# Changing the audience asks for named organisations, or for a named document the owner organisation
+# alone; TLP:RED may have no audience but the owner organisation (grants by name only).
+NEXT_AUDIENCE = {"organisation": "named", "named": "organisation", "coalition": "named", "public": "named"}
 
 
 def tlp_rules_allow(audience: str, tlp: str) -> bool:
     """DESIGN.md: public needs TLP:CLEAR; TLP:RED is read through named grants only, so its
     audience stays the owner organisation."""
     return (audience != "public" or tlp == "clear") and (tlp != "red" or audience == "organisation")
+
+
+def next_audience(d: Any) -> str:
+    return NEXT_AUDIENCE[d.audience]
 
 
 @dataclass(frozen=True)
@@ -200,7 +226,12 @@ RULES = {
     "drafts": may_read,
     "download": may_read,
     "edit": may_edit,
+    "save": may_edit,
+    "upload": may_edit,
+    "restore": may_edit,
     "share": may_manage,
+    "grant": may_manage,
+    "audience": may_manage,
     "relabel": may_manage,
     "archive": may_manage,
 }
@@ -214,6 +245,8 @@ def expected(v: Viewer, d: Doc, action: str) -> str:
         return REFUSED
     if action == "relabel" and not tlp_rules_allow(d.audience, NEXT_LABEL[d.tlp]):
         return RULE  # may manage, but the TLP rules refuse the new label
+    if action == "audience" and not tlp_rules_allow(next_audience(d), d.tlp):
+        return RULE  # may manage, but the TLP rules refuse the new audience
     if action == "archive" and d.status == "archived":
         return RULE  # already archived: nothing to do
     if action == "drafts" and not may_see_drafts(v, d):
@@ -260,6 +293,9 @@ CASES = [Case(v, d) for i, d in enumerate(DOCS) for v in viewers_for(i, d)]
 
 ATTACHMENT = b"Minutes of the working group\n"
 FIRST_TEXT, SECOND_TEXT = "# Scope\n\nFirst text.", "# Scope\n\nSecond text, revised."
+THIRD_TEXT = "# Scope\n\nThird text, from the matrix."
+UPLOAD = b"Notes from the matrix\n"
+GRANTEE = "grantee@tyrell.example"
 
 
 @dataclass(repr=False)
@@ -267,6 +303,7 @@ class World:
     documents: dict[str, Document]
     attachments: dict[str, int]
     sessions: dict[str, str]  # viewer key -> session key
+    named_organisation: int  # the organisation a document's audience names
     # Every test leaves the world as it found it, so each document's starting state is known.
     states: dict[str, Any]
 
@@ -276,8 +313,13 @@ def _org(name: str, kind: str = "member", **extra: Any) -> Organisation:
     return Organisation.objects.create(name=name, slug=slug, kind=kind, country="GB", **extra)
 
 
-def _person(email: str, organisation: Organisation | None, role: str, *, keep: bool = True) -> User:
+def _person(
+    email: str, organisation: Organisation | None, role: str, *, keep: bool = True, superuser: bool = False
+) -> User:
     user = User.objects.create_user(email, None, name=email.split("@")[0].title())
+    if superuser:
+        user.is_superuser = user.is_staff = True
+        user.save(update_fields=["is_superuser", "is_staff"])
     if organisation is not None:
         membership = Membership.objects.create(
             user=user,
@@ -287,7 +329,8 @@ def _person(email: str, organisation: Organisation | None, role: str, *, keep: b
         )
         if not keep:
             membership.delete()
-    if role in ("admin", "signatory"):
+    secretariat = organisation is not None and organisation.kind == "secretariat"
+    if role in ("admin", "signatory") or secretariat or superuser:
         enrol_totp(user)  # or the MFA hold would redirect them wherever their organisation is active
     return user
 
@@ -307,7 +350,11 @@ def _build() -> World:
         "granted": _org("Stark"),
         "owner_granted": acme,
         "org_granted": _org("Wayne"),
+        "secretariat": _org("Secretariat", kind="secretariat"),
     }
+    orgs["superuser"] = orgs["secretariat"]
+    # Someone the owner's editors share with: in no relationship the matrix measures.
+    _person(GRANTEE, _org("Tyrell"), "reader")
     research = Community.objects.create(name="Research group", slug="research")
     research.organisations.set([orgs["community"], orgs["suspended"]])
     author = _person("author@acme.example", acme, "editor")
@@ -316,7 +363,13 @@ def _build() -> World:
     for v in VIEWERS:
         if v.role is not None:
             email = f"{v.relationship}-{v.role}@people.example"
-            people[v.key] = _person(email, orgs[v.relationship], v.role, keep=v.relationship != "removed")
+            people[v.key] = _person(
+                email,
+                orgs[v.relationship],
+                v.role,
+                keep=v.relationship != "removed",
+                superuser=v.relationship == "superuser",
+            )
 
     documents: dict[str, Document] = {}
     attachments: dict[str, int] = {}
@@ -360,7 +413,7 @@ def _build() -> World:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         sessions[key] = client.session.session_key
     states = {key: _state(document.pk) for key, document in documents.items()}
-    return World(documents, attachments, sessions, states)
+    return World(documents, attachments, sessions, orgs["named"].pk, states)
 
 
 @pytest.fixture(scope="module")
@@ -387,7 +440,7 @@ def _client(world: World, viewer: Viewer) -> Client:
     return client
 
 
-WRITES = ("relabel", "archive")
+WRITES = ("save", "upload", "restore", "grant", "audience", "relabel", "archive")
 
 
 def _last_seq() -> int:
@@ -395,24 +448,47 @@ def _last_seq() -> int:
 
 
 def _state(pk: int) -> Any:
-    """What sharing, relabelling or archiving could change about a document."""
+    """What the writes could change about a document: its row, audiences, revisions, attachments, grants."""
+    document = Document.objects.get(pk=pk)
     return (
         list(Document.objects.filter(pk=pk).values()),
+        sorted(document.audience_organisations.values_list("pk", flat=True)),
+        sorted(document.audience_communities.values_list("pk", flat=True)),
+        list(document.revisions.order_by("number").values_list("number", "body")),
+        list(document.attachments.order_by("pk").values_list("pk", flat=True)),
         list(DocumentUserGrant.objects.filter(content_object_id=pk).values_list("pk", "user_id", "permission_id")),
         list(DocumentGroupGrant.objects.filter(content_object_id=pk).values_list("pk", "group_id", "permission_id")),
     )
 
 
-def _requests(action: str, doc: Doc, world: World) -> list[tuple[str, str, dict[str, str]]]:
+def _requests(action: str, doc: Doc, world: World) -> list[tuple[str, str, dict[str, Any]]]:
     """(method, url, data) of the requests one action makes."""
     base = f"/library/{world.documents[doc.key].pk}/"
+    audience: dict[str, Any] = {"audience": next_audience(doc)}
+    if audience["audience"] == "named":
+        audience["audience_organisations"] = [world.named_organisation]
+    text = {
+        "title": f"Document {doc.key}",
+        "summary": "",
+        "kind": "policy",
+        "language": "en",
+        "review_by": "",
+        "body": THIRD_TEXT,
+        "message": "From the matrix",
+        "base": "2",
+    }
     return {
         "view": [("get", base, {})],
         "history": [("get", f"{base}history/", {}), ("get", f"{base}revisions/2/", {})],
         "drafts": [("get", f"{base}revisions/1/", {}), ("get", f"{base}compare/?from=1&to=2", {})],
         "download": [("get", f"{base}attachments/{world.attachments[doc.key]}/", {})],
         "edit": [("get", f"{base}edit/", {})],
+        "save": [("post", f"{base}edit/", text)],
+        "upload": [("post", f"{base}attachments/", {"file": SimpleUploadedFile("notes.txt", UPLOAD)})],
+        "restore": [("post", f"{base}revisions/1/restore/", {})],
         "share": [("get", f"{base}share/", {})],
+        "grant": [("post", f"{base}share/grants/", {"email": GRANTEE, "organisation": "", "level": "view"})],
+        "audience": [("post", f"{base}share/", audience)],
         "relabel": [("post", f"{base}share/label/", {"tlp": NEXT_LABEL[doc.tlp]})],
         "archive": [("post", f"{base}share/status/", {"status": "archived"})],
     }[action]
@@ -425,22 +501,38 @@ def _assert_sent_to_sign_in(response: Any, url: str) -> None:
     assert parse_qs(location.query)["next"] == [url]
 
 
-def _assert_allowed(action: str, doc: Doc, pk: int, response: Any, seq: int) -> None:
+def _assert_allowed(action: str, doc: Doc, world: World, response: Any, seq: int) -> None:
+    pk = world.documents[doc.key].pk
     if action == "download":
         assert response.status_code == 200
         assert response["Content-Disposition"] == 'attachment; filename="minutes.txt"'
         assert b"".join(response.streaming_content) == ATTACHMENT
-    elif action in ("relabel", "archive"):
-        assert response.status_code == 302 and response["Location"] == f"/library/{pk}/share/"
-        document = Document.objects.get(pk=pk)
-        if action == "relabel":
-            assert document.tlp == NEXT_LABEL[doc.tlp]
-        else:
-            assert document.status == "archived"
+    elif action in WRITES:
+        page = f"/library/{pk}/share/" if action in ("grant", "audience", "relabel", "archive") else f"/library/{pk}/"
+        assert response.status_code == 302 and response["Location"] == page
+        document = Document.objects.select_related("current_revision").get(pk=pk)
         actions = list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True))
-        if action == "relabel":
+        if action == "save":
+            assert (document.current_revision.number, document.current_revision.body) == (3, THIRD_TEXT)
+            assert "document.revised" in actions  # (a text in review also goes back to its first step)
+        elif action == "upload":
+            added = document.attachments.exclude(pk=world.attachments[doc.key]).get()
+            assert (added.original_name, added.size) == ("notes.txt", len(UPLOAD))
+            assert actions == ["attachment.uploaded"]
+        elif action == "restore":
+            assert (document.current_revision.number, document.current_revision.body) == (3, FIRST_TEXT)
+            assert "document.revision_restored" in actions
+        elif action == "grant":
+            assert DocumentUserGrant.objects.filter(content_object=document, user__email=GRANTEE).count() == 1
+            assert actions == ["document.granted"]
+        elif action == "audience":
+            assert document.audience == next_audience(doc)
+            assert actions == ["document.audience_changed"]
+        elif action == "relabel":
+            assert document.tlp == NEXT_LABEL[doc.tlp]
             assert actions == ["document.relabelled"]
         else:  # archiving a text in review also ends the review
+            assert document.status == "archived"
             assert actions == (["review.withdrawn"] if doc.status == "in_review" else []) + ["document.status_changed"]
     else:
         assert response.status_code == 200
@@ -461,9 +553,10 @@ def _check(client: Client, action: str, outcome: str, doc: Doc, world: World) ->
             elif outcome == RULE:
                 # Past the access check, stopped by a TLP or status rule: the form again, or back to sharing.
                 # (A revision never published is simply not there for an audience-only reader.)
-                assert response.status_code == (400 if action == "relabel" else 404 if "/revisions/" in url else 302)
+                rule_status = 404 if action == "drafts" and "/revisions/" in url else 302
+                assert response.status_code == (400 if action in ("relabel", "audience") else rule_status)
             else:
-                _assert_allowed(action, doc, pk, response, seq)
+                _assert_allowed(action, doc, world, response, seq)
         except AssertionError as error:
             raise AssertionError(f"{method.upper()} {url}: {error}") from None
     if outcome != ALLOWED:

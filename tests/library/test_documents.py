@@ -147,6 +147,26 @@ def test_two_editors_saving_from_the_same_base_lose_nothing(client_for, acme_edi
     assert list(doc.revisions.values_list("number", flat=True)) == [3, 2, 1]
 
 
+def test_a_conflict_keeps_the_saved_details_and_the_typed_ones(client_for, acme_editor, acme_editor_two, doc):
+    assert _edit(client_for(acme_editor), doc, "# Scope\n\nAlice's version.", base=1).status_code == 302
+    response = _edit(client_for(acme_editor_two), doc, "# Scope\n\nBob's version.", base=1, title="Bob's title")
+    assert response.status_code == 409
+    # The stale save changed nothing, not even the title; what Bob typed is on the conflict page.
+    doc.refresh_from_db()
+    assert doc.title == "Reporting policy"
+    assert response.context["form"]["title"].value() == "Bob's title"
+    assert not _events("document.details_changed")
+    # The conflict page shows Alice's revision to Bob: on the record like any read.
+    [read] = _events("document.revision_viewed")
+    assert (read.actor_id, read.data) == (acme_editor_two.pk, {"revision": 2})
+
+
+def test_opening_the_editor_is_on_the_record(client_for, acme_editor, doc):
+    assert client_for(acme_editor).get(f"/library/{doc.pk}/edit/").status_code == 200
+    [read] = _events("document.edit_opened")
+    assert (read.actor_id, read.target_id, read.data) == (acme_editor.pk, str(doc.pk), {"revision": 1})
+
+
 def test_service_refuses_a_stale_base(acme_editor, doc):
     services.save_revision(acting_user=acme_editor, document=doc, body="new", base_number=1)
     with pytest.raises(services.EditConflict):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -129,22 +130,31 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_details(
-                acting_user=request.user,
-                document=document,
-                topics=list(data["topics"]),
-                **{f: data[f] for f in services.METADATA_FIELDS},
-            )
-            if (current.body if current else "") != data["body"] or data["base"] != (current.number if current else 0):
-                services.save_revision(
+            # One transaction: a conflict on the text leaves the details as they were too, so the
+            # conflict page starts from what is saved, with everything the person typed kept.
+            with transaction.atomic():
+                services.update_details(
                     acting_user=request.user,
                     document=document,
-                    body=data["body"],
-                    base_number=data["base"],
-                    message=data["message"],
+                    topics=list(data["topics"]),
+                    **{f: data[f] for f in services.METADATA_FIELDS},
                 )
+                if (current.body if current else "") != data["body"] or data["base"] != (
+                    current.number if current else 0
+                ):
+                    services.save_revision(
+                        acting_user=request.user,
+                        document=document,
+                        body=data["body"],
+                        base_number=data["base"],
+                        message=data["message"],
+                    )
         except services.EditConflict as conflict:
             # Nothing is overwritten and nothing is lost: both texts, and the user's kept to merge.
+            # The conflict page shows the newer saved text: a read like any other.
+            services.record_read(
+                user=request.user, document=document, what="revision_viewed", revision=conflict.current.number
+            )
             mine = diff.word_diff(conflict.current.body, data["body"])
             return render(
                 request,
@@ -165,6 +175,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Saved.")
             return redirect("library:detail", pk=document.pk)
+    if request.method != "POST":
+        # The editor shows the whole working text: recorded like the document page.
+        services.record_read(
+            user=request.user, document=document, what="edit_opened", revision=current.number if current else None
+        )
     return render(request, "library/edit.html", {"document": document, "form": form})
 
 
