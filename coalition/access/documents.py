@@ -8,8 +8,10 @@ guardian's direct-foreign-key tables, with view < comment < edit levels.
 
 Listing is one SQL filter that reads grants, co-drafting, audiences and communities itself, from the
 person's memberships (which every request has read already); decisions on one document read the
-person's communities and grants once per request, in one query. Nothing is cached across requests.
-Measurements: docs/performance.md.
+person's communities and grants once per request, in one query. Nothing about a person is cached
+across requests (a revoked grant or membership counts from the next request); the only thing kept
+per process is the ids of the three grant-level permissions, which change only when migrations
+re-create permissions (see level_permission_ids). Measurements: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -44,6 +46,41 @@ PERMISSION_LEVEL = {codename: level for level, codename in LEVEL_PERMISSION.item
 # The least role an organisation's member needs to use an organisation grant of each level.
 LEVEL_ROLE = {VIEW: Role.READER, COMMENT: Role.CONTRIBUTOR, EDIT: Role.EDITOR}
 OPEN_STATUSES = (Document.Status.PUBLISHED, Document.Status.ARCHIVED)
+
+# Database alias -> ids of the three grant-level permissions (view, comment and change_document).
+_LEVEL_PERMISSION_IDS: dict[str, tuple[int, ...]] = {}
+
+
+def level_permission_ids(using: str = "default") -> tuple[int, ...]:
+    """The ids of the grant-level permissions, read once per process and database.
+
+    The list query names them as literals rather than as a subquery on auth_permission: two
+    subqueries fewer to plan on every library page (PostgreSQL planning time 0.57 -> 0.39 ms at 1M
+    documents, docs/performance.md). Permission rows are created by migrations (post_migrate) and
+    never change otherwise; forget_level_permissions() runs on post_migrate (which a test database
+    flush sends too), so a re-created row is read again. Should an id ever be stale all the same,
+    grants would count for less, never for more."""
+    ids = _LEVEL_PERMISSION_IDS.get(using)
+    if ids is None:
+        ids = tuple(
+            sorted(
+                Permission.objects.using(using)
+                .filter(
+                    content_type__app_label=Document._meta.app_label,
+                    content_type__model=Document._meta.model_name,
+                    codename__in=LEVEL_PERMISSION.values(),
+                )
+                .values_list("pk", flat=True)
+            )
+        )
+        if len(ids) != len(LEVEL_PERMISSION):
+            return ids or (0,)  # not migrated yet: nothing can be granted; read again next time
+        _LEVEL_PERMISSION_IDS[using] = ids
+    return ids
+
+
+def forget_level_permissions(**_: Any) -> None:
+    _LEVEL_PERMISSION_IDS.clear()
 
 
 class Reader:
@@ -299,23 +336,22 @@ class _Sql:
             f" WHERE ug.user_id = {self.values(user_id)} AND ug.permission_id IN ({self._levels()})"
         )
 
-    def linked_to_organisations(self, organisation_ids: list[int]) -> str:
+    def linked_to_organisations(self, organisation_ids: list[int], grant_group_ids: list[int]) -> str:
         """Ids of documents the organisations co-draft or were granted (off TLP:RED only)."""
-        orgs = organisation_ids
-        return (
+        sql = (
             f"SELECT cd.document_id FROM {self.table(Document.co_drafters.through)} cd"  # noqa: S608 - see _Sql
-            f" WHERE cd.organisation_id IN ({self.values(*orgs)})"
-            f" UNION ALL SELECT gg.content_object_id FROM {self.table(DocumentGroupGrant)} gg"
-            f" WHERE gg.group_id IN (SELECT og.grant_group_id FROM {self.table(Organisation)} og"
-            f" WHERE og.id IN ({self.values(*orgs)})) AND gg.permission_id IN ({self._levels()})"
+            f" WHERE cd.organisation_id IN ({self.values(*organisation_ids)})"
         )
+        if grant_group_ids:  # an organisation never granted anything has no group yet
+            sql += (
+                f" UNION ALL SELECT gg.content_object_id FROM {self.table(DocumentGroupGrant)} gg"  # noqa: S608
+                f" WHERE gg.group_id IN ({self.values(*grant_group_ids)}) AND gg.permission_id IN ({self._levels()})"
+            )
+        return sql
 
     def _levels(self) -> str:
         # Only the three levels count; a grant of any other permission reads as no grant.
-        return (
-            f"SELECT ap.id FROM {self.table(Permission)} ap"  # noqa: S608 - see _Sql
-            f" WHERE ap.codename IN ({self.values(*LEVEL_PERMISSION.values())})"
-        )
+        return self.values(*level_permission_ids(connection.alias))
 
 
 class _Readable(Expression):
@@ -336,10 +372,17 @@ class _Readable(Expression):
     conditional = True
     COLUMNS = ("pk", "tlp", "status", "audience", "owner_id")
 
-    def __init__(self, user_id: int, organisation_ids: list[int], columns: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        user_id: int,
+        organisation_ids: list[int],
+        grant_group_ids: list[int],
+        columns: list[Any] | None = None,
+    ) -> None:
         super().__init__(output_field=BooleanField())
         self.user_id = user_id
         self.organisation_ids = sorted(organisation_ids)
+        self.grant_group_ids = sorted(grant_group_ids)
         self.columns: list[Any] = columns if columns is not None else [F(name) for name in self.COLUMNS]
 
     def get_source_expressions(self) -> list[Any]:
@@ -373,7 +416,7 @@ class _Readable(Expression):
             f" FROM {q.table(Community.organisations.through)} cm WHERE cm.organisation_id IN ({q.values(*orgs)}))"
             f" LIMIT 1)))))"
             f" OR {owner} IN ({q.values(*orgs)})"
-            f" OR {pk} IN ({q.linked_to_organisations(orgs)}))))"
+            f" OR {pk} IN ({q.linked_to_organisations(orgs, self.grant_group_ids)}))))"
         )
         return sql, tuple(q.params)
 
@@ -392,8 +435,10 @@ def visible_documents(user: Any, queryset: models.QuerySet[Document]) -> models.
     communities, grants and audiences are looked up by the list query itself."""
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.filter(Q(audience=Audience.PUBLIC, status__in=OPEN_STATUSES) & ~Q(tlp=TLP.RED))
-    organisation_ids = [m.organisation_id for m in reader_for(user).memberships]
-    return queryset.filter(_Readable(user.pk, organisation_ids))
+    memberships = reader_for(user).memberships
+    organisation_ids = [m.organisation_id for m in memberships]
+    grant_group_ids = [m.grant_group_id for m in memberships if m.grant_group_id is not None]
+    return queryset.filter(_Readable(user.pk, organisation_ids, grant_group_ids))
 
 
 def first_visible_documents(
@@ -416,8 +461,12 @@ def first_visible_documents(
     if not queryset.ordered:
         raise ValueError("first_visible_documents() needs an ordered queryset")
     if user is None or not user.is_authenticated or not user.is_active:
+        if (status and status not in OPEN_STATUSES) or (tlp and tlp != TLP.CLEAR):
+            # Visitors read public documents only, which are out and TLP:CLEAR: nothing to walk for.
+            return queryset.none()
         return visible_documents(user, queryset)
-    organisation_ids = sorted(m.organisation_id for m in reader_for(user).memberships)
+    memberships = reader_for(user).memberships
+    organisation_ids = sorted(m.organisation_id for m in memberships)
     audience_reachable = (
         (not status or status in OPEN_STATUSES)
         and tlp != TLP.RED
@@ -429,7 +478,8 @@ def first_visible_documents(
     routes = [queryset.filter(pk__in=RawSQL(q.granted_to_person(user.pk), q.params))]  # noqa: S611 - see _Sql
     if organisation_ids and tlp != TLP.RED:
         q = _Sql()
-        linked = RawSQL(q.linked_to_organisations(organisation_ids), q.params)  # noqa: S611 - see _Sql
+        grant_group_ids = sorted(m.grant_group_id for m in memberships if m.grant_group_id is not None)
+        linked = RawSQL(q.linked_to_organisations(organisation_ids, grant_group_ids), q.params)  # noqa: S611
         not_red = queryset.exclude(tlp=TLP.RED)
         routes += [not_red.filter(owner_id__in=organisation_ids), not_red.filter(pk__in=linked)]
     # Each route's first rows, as `id IN (SELECT ... ORDER BY ... LIMIT n)`: both databases take a

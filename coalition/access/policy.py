@@ -69,6 +69,9 @@ class MembershipInfo:
     organisation_kind: str
     role: str
     signatory: bool
+    # The organisation's guardian group, through which grants to the organisation are stored
+    # (None until it was first granted something): the library list reads its grants by this id.
+    grant_group_id: int | None = None
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -99,6 +102,7 @@ def memberships_of(user: Any) -> list[MembershipInfo]:
                 "organisation__kind",
                 "role",
                 "signatory",
+                "organisation__grant_group_id",
             )
         )
         cached = [MembershipInfo(*row) for row in rows]

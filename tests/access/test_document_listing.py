@@ -76,9 +76,11 @@ def test_a_removed_grant_or_membership_counts_on_the_next_request(globex_admin, 
     [{"status": "draft"}, {"tlp": "red"}, {"tlp": "amber"}, {"status": "published", "tlp": "amber"}, {}],
     ids=lambda f: "&".join(f"{k}={v}" for k, v in f.items()) or "none",
 )
-@pytest.mark.parametrize("who", ["globex_admin", "acme_reader", "outsider"])
+@pytest.mark.parametrize("who", ["globex_admin", "acme_reader", "outsider", "anonymous"])
 def test_first_visible_documents_gives_the_first_rows_visible_gives(request, library, filters, who):
-    user = request.getfixturevalue(who)
+    from django.contrib.auth.models import AnonymousUser
+
+    user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
     ordered = Document.objects.filter(**filters).order_by("title", "id")
     everything = list(visible_documents(user, ordered).values_list("pk", flat=True))
     for rows in (1, 2, len(everything) + 1):
@@ -101,3 +103,28 @@ def test_a_grant_of_another_permission_is_no_grant(acme_editor, acme, make_membe
     assign_perm("library.delete_document", stranger, document)  # not one of the three levels
     assert not access.visible(stranger, Document.objects.all(), Action.VIEW_DOCUMENT).exists()
     assert not access.can(stranger, Action.VIEW_DOCUMENT, document)
+
+
+def test_the_grant_level_permission_ids_are_read_again_after_migrations(acme_editor, acme, make_member, globex):
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from coalition.access import documents
+
+    document = services.create_document(acting_user=acme_editor, owner=acme, title="Shared", tlp=TLP.AMBER)
+    reader = make_member(globex, Role.READER)
+    services.grant(acting_user=acme_editor, document=document, level="view", user=reader)
+    documents._LEVEL_PERMISSION_IDS["default"] = (-1, -2, -3)  # as if the permission rows had been re-created
+    # A stale id makes a grant count for less, never for more...
+    assert not access.visible(reader, Document.objects.all(), Action.VIEW_DOCUMENT).exists()
+    # ...and migrations (post_migrate, which a test database flush sends too) make it read them again.
+    post_migrate.send(
+        sender=apps.get_app_config("library"),
+        app_config=apps.get_app_config("library"),
+        verbosity=0,
+        interactive=False,
+        using="default",
+        apps=apps,
+        plan=[],
+    )
+    assert _titles(access.visible(reader, Document.objects.all(), Action.VIEW_DOCUMENT)) == {"Shared"}
