@@ -529,7 +529,9 @@ def _audience_reason(reader: Reader, document: Document) -> str:
     names = list(document.audience_organisations.filter(pk__in=reader.organisation_ids).values_list("name", flat=True))
     communities = list(document.audience_communities.filter(pk__in=reader.community_ids).values_list("name", flat=True))
     parts = [f"shared with {name}" for name in names] + [f"shared with the {name}" for name in communities]
-    return f"{'; '.join(parts).capitalize()}, which includes your organisation."
+    text = "; ".join(parts)
+    # Upper-case the first letter only: str.capitalize() would lower-case the organisations' names.
+    return f"{text[:1].upper()}{text[1:]}, which includes your organisation."
 
 
 @dataclass(frozen=True)

@@ -256,3 +256,29 @@ def test_navigation_knows_where_a_person_is_admin_and_whether_they_run_the_coali
     staff = access.navigation_for(everyone["secretariat_staff"])
     assert staff.is_secretariat and not staff.manages_coalition
     assert access.navigation_for(everyone["secretariat_admin"]).manages_coalition
+
+
+def test_explain_names_the_organisations_and_communities_a_document_is_shared_with(
+    acme, globex, acme_editor, globex_admin, community
+):
+    from coalition.library import services
+    from coalition.library.models import TLP, Audience
+
+    document = services.create_document(
+        acting_user=acme_editor,
+        owner=acme,
+        title="Named",
+        tlp=TLP.AMBER,
+        audience=Audience.NAMED,
+        audience_organisations=[globex],
+        audience_communities=[community],
+    )
+    document = services.set_status(acting_user=acme_editor, document=document, status="published")
+    # The names as they are written (not lower-cased by the sentence around them).
+    assert access.explain(globex_admin, document) == [
+        "Shared with Globex; shared with the Research group, which includes your organisation."
+    ]
+    assert access.explain(acme_editor, document) == [
+        "Editor at Acme, the owner organisation.",
+        "Shared with the Research group, which includes your organisation.",
+    ]
