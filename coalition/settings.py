@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "coalition.accounts.middleware.UserSessionActivityMiddleware",
     "coalition.accounts.middleware.MFARequiredMiddleware",
     "coalition.core.middleware.NoStoreForAuthenticatedMiddleware",
 ]
@@ -262,6 +262,9 @@ MFA_FRESH_SECONDS = envint("MFA_FRESH_SECONDS", 300)
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Coalition portal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
+# The sessions page's "last seen" is written at most this often per session (allauth's middleware
+# writes it on every request; see coalition.accounts.middleware.UserSessionActivityMiddleware).
+USERSESSIONS_ACTIVITY_SECONDS = envint("USERSESSIONS_ACTIVITY_SECONDS", 60)
 USERSESSIONS_ADAPTER = "coalition.accounts.adapters.UserSessionsAdapter"
 
 
