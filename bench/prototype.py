@@ -150,13 +150,15 @@ def union_visible(user: Any, queryset: Any, *, rows: int) -> Any:
         from coalition.access.documents import visible_documents
 
         return visible_documents(user, queryset)
-    orgs = sorted(m.organisation_id for m in memberships_of(user))
+    memberships = memberships_of(user)
+    orgs = sorted(m.organisation_id for m in memberships)
+    groups = sorted(m.grant_group_id for m in memberships if m.grant_group_id is not None)
     q = _Sql()
     routes = [queryset.filter(pk__in=RawSQL(q.granted_to_person(user.pk), q.params))]  # noqa: S611 - see _Sql
     out = queryset.exclude(tlp=TLP.RED).filter(status__in=OPEN_STATUSES)
     if orgs:
         q = _Sql()
-        linked_ids = RawSQL(q.linked_to_organisations(orgs), q.params)  # noqa: S611 - see _Sql
+        linked_ids = RawSQL(q.linked_to_organisations(orgs, groups), q.params)  # noqa: S611 - see _Sql
         not_red = queryset.exclude(tlp=TLP.RED)
         communities = Community.organisations.through.objects.filter(organisation_id__in=orgs).values("community_id")
 
