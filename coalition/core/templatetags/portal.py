@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,3 +31,18 @@ def query_with(context: template.Context, **changes: object) -> str:
             query[key] = str(value)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def select_options(choices: Iterable[tuple[object, object]], selected: object = "") -> SafeString:
+    """`<option>`s for (value, label) pairs, the one equal to `selected` marked, every value and
+    label escaped. A filter's list of organisations runs to hundreds: one Python loop here instead
+    of a template loop with an `if` per option (measured: most of the library page's render time;
+    html.escape rather than format_html, whose per-call overhead was most of what remained)."""
+    chosen = "" if selected is None else str(selected)
+    parts = []
+    for value, label in choices:
+        text = str(value)
+        mark = " selected" if text == chosen else ""
+        parts.append(f'<option value="{html.escape(text)}"{mark}>{html.escape(str(label))}</option>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above

@@ -46,8 +46,10 @@ def library(request: HttpRequest) -> HttpResponse:
             "statuses": Document.Status.choices,
             "tlps": TLP.choices,
             "languages": LANGUAGES,
-            "organisations": Organisation.objects.filter(status=Organisation.Status.ACTIVE).only("slug", "name"),
-            "topics": Topic.objects.all(),
+            "organisations": Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+            .order_by("name")
+            .values_list("slug", "name"),
+            "topics": Topic.objects.values_list("slug", "name"),
             "creatable": creatable,
             "filtered": any(filters.values()),
         },
