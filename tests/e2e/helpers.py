@@ -101,6 +101,11 @@ def _submit_current_code(page: Page, secret: str, *, path: str, button: str) -> 
     return step
 
 
+def expect_status(page: Page, text: str) -> None:
+    """The portal's confirmation message (role status) says `text`."""
+    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
+
+
 def sign_out(page: Page) -> None:
     """Sign out from the account menu (allauth asks to confirm)."""
     page.locator("header details.dropdown summary").click()

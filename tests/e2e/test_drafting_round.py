@@ -20,6 +20,7 @@ from tests.conftest import PASSWORD, enrol_totp
 from tests.e2e.helpers import (
     at,
     confirm_second_factor,
+    expect_status,
     sign_in,
     signed_in_long_ago,
     wait_for_totp_step_after,
@@ -35,11 +36,6 @@ RATIONALE = "Urgent cases cannot wait a day."
 COMMENT = "Should the scope cover partner services too?"
 REPLY = "Yes: partners run services for members. We will add them in the next revision."
 RESPONSE = "Agreed, thank you: urgent cases come first."
-
-
-def _status(page: Page, text: str) -> None:
-    """The portal's confirmation message (role status) says `text`."""
-    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
 
 
 def _drag_select(page: Page, element: Locator) -> None:
@@ -110,7 +106,7 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     ed.get_by_text("Co-drafting organisations", exact=True).click()
     ed.get_by_role("group", name="Co-drafting organisations").get_by_label("Globex").check()
     ed.get_by_role("button", name="Create document").click()
-    _status(ed, f"“{TITLE}” was created.")
+    expect_status(ed, f"“{TITLE}” was created.")
     expect(ed.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     expect(ed.get_by_text("Principles · Acme · Draft · revision 1")).to_be_visible()
     expect(ed.locator("article.document-body").get_by_role("heading", name="Scope")).to_be_visible()
@@ -131,7 +127,7 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     gina.get_by_role("combobox", name="Section").select_option(label="\u2003Scope")
     gina.get_by_label("Comment:", exact=True).fill(COMMENT)
     gina.get_by_role("button", name="Comment", exact=True).click()
-    _status(gina, "Your comment was added.")
+    expect_status(gina, "Your comment was added.")
     thread = gina.get_by_role("article").filter(has_text=COMMENT)
     expect(thread).to_contain_text("Section: Scope")
     expect(thread).to_contain_text("Gina Globex · Globex")
@@ -147,7 +143,7 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     gina.get_by_label("Your text:", exact=True).fill(REPLACEMENT)
     gina.get_by_label("Why:", exact=True).fill(RATIONALE)
     gina.get_by_role("button", name="Submit proposal").click()
-    _status(gina, "Your proposal was submitted; the document's editors will respond.")
+    expect_status(gina, "Your proposal was submitted; the document's editors will respond.")
     proposal = Proposal.objects.get(document=document)
     expect(gina.get_by_role("heading", name=re.compile(rf"^Proposal P{proposal.pk}: "))).to_be_visible()
     expect(gina.get_by_text("Open", exact=True)).to_be_visible()
@@ -161,7 +157,7 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     thread.get_by_text("Reply to this thread").click()
     thread.get_by_label("Your reply").fill(REPLY)
     thread.get_by_role("button", name="Reply", exact=True).click()
-    _status(ed, "Your reply was added.")
+    expect_status(ed, "Your reply was added.")
     expect(ed.get_by_role("list", name="Replies")).to_contain_text(REPLY)
     proposals = ed.get_by_role("region", name="Change proposals")
     row = proposals.get_by_role("row").filter(has_text="Gina Globex, Globex")
@@ -171,7 +167,7 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     ed.get_by_label("Accept: put the proposed text in as it stands").check()
     ed.get_by_label("Response to the proposer").fill(RESPONSE)
     ed.get_by_role("button", name="Record decision").click()
-    _status(ed, "The proposal was accepted; its author is notified.")
+    expect_status(ed, "The proposal was accepted; its author is notified.")
     expect(ed.get_by_text("It went into revision 2, crediting Gina Globex (Globex).")).to_be_visible()
     expect(ed.get_by_text(RESPONSE)).to_be_visible()
 
@@ -193,10 +189,10 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     ed.get_by_label("Organisation:", exact=True).select_option(label="Acme")
     ed.get_by_label("Role:", exact=True).select_option(label="Admin")
     ed.get_by_role("button", name="Save steps").click()
-    _status(ed, "Review steps saved (1 step).")
+    expect_status(ed, "Review steps saved (1 step).")
     expect(ed.get_by_role("region", name="Review steps")).to_contain_text("Legal review: admins at Acme")
     ed.get_by_role("button", name="Ask for review of revision 2").click()
-    _status(ed, "Review requested: the first step's reviewers have been told.")
+    expect_status(ed, "Review requested: the first step's reviewers have been told.")
     expect(ed.get_by_text("Now at step 1 of 1, “Legal review”.")).to_be_visible()
     expect(ed.get_by_role("button", name="Publish revision 2")).to_be_disabled()
 
@@ -206,19 +202,19 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     ada.goto(f"{doc}/review/")
     ada.get_by_role("radio", name="Approve").check()
     ada.get_by_role("button", name="Submit decision").click()
-    _status(ada, "You approved step “Legal review”.")
+    expect_status(ada, "You approved step “Legal review”.")
     expect(ada.get_by_text("Every step has approved revision 2: it can be published.")).to_be_visible()
 
     # 5. Ed publishes revision 2 and opens its ratification (quorum 2 of the 2 member organisations).
     ed.reload()
     ed.get_by_role("button", name="Publish revision 2").click()
-    _status(ed, "Revision 2 is published: its audience reads it now.")
+    expect_status(ed, "Revision 2 is published: its audience reads it now.")
     expect(ed.get_by_role("region", name="What readers see")).to_contain_text("Revision 2 is published (")
     _tab(ed, "Ratification")
     quorum = ed.get_by_label("Quorum (organisations whose endorsement adopts it)")
     expect(quorum).to_have_value("2")
     ed.get_by_role("button", name="Open ratification").click()
-    _status(ed, "Ratification of revision 2 is open")
+    expect_status(ed, "Ratification of revision 2 is open")
     current = ed.get_by_role("region", name="Current ratification")
     expect(current).to_contain_text("Quorum: 2 of 2 organisations needed · 0 endorsed, 2 more needed")
 
@@ -237,10 +233,10 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
         page.get_by_role("button", name="Submit decision").click()
         confirm_second_factor(page, secret)
         expect(page).to_have_url(at(f"{doc}/ratification/decide/"))
-        _status(page, "Your decision is as you left it: submit it to record it.")
+        expect_status(page, "Your decision is as you left it: submit it to record it.")
         expect(page.get_by_role("radio", name="Endorse")).to_be_checked()
         page.get_by_role("button", name="Submit decision").click()
-        _status(page, f"{organisation} has endorsed revision 2.")
+        expect_status(page, f"{organisation} has endorsed revision 2.")
         if endorsed:
             expect(page.get_by_role("region", name="Current ratification")).to_contain_text(endorsed)
 

@@ -16,7 +16,7 @@ from coalition.audit.models import AuditEvent
 from coalition.library.models import TLP, Audience, Document
 from coalition.organisations.models import Organisation, Role
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import at, sign_in
+from tests.e2e.helpers import at, expect_status, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,10 +24,6 @@ TITLE = "Hash-matching guidance for small platforms"
 FIRST = "Small platforms should match uploads against shared hash lists."
 SECOND = "Small platforms should match every upload against shared hash lists before publication."
 ATTACHMENT = "Checklist for a first hash-matching deployment.\n"
-
-
-def _status(page: Page, text: str) -> None:
-    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
 
 
 def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find_it(
@@ -57,7 +53,7 @@ def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find
     ed.get_by_text("Named organisations and communities", exact=True).last.click()  # open the details
     ed.get_by_role("group", name="Organisations").get_by_label("Globex").check()
     ed.get_by_role("button", name="Create document").click()
-    _status(ed, f"“{TITLE}” was created.")
+    expect_status(ed, f"“{TITLE}” was created.")
     document = Document.objects.get(title=TITLE)
     assert (document.tlp, document.audience) == (TLP.AMBER, Audience.NAMED)
     assert list(document.audience_organisations.all()) == [globex]
@@ -71,7 +67,7 @@ def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find
     # Published, so that its audience reads it (a draft stays with Acme).
     ed.get_by_role("button", name="Share and label").click()
     ed.get_by_role("button", name="Publish").click()
-    _status(ed, "published")
+    expect_status(ed, "published")
     who = ed.get_by_role("region", name="Who can see it now")
     expect(who).to_contain_text("Acme (owner)")
     expect(who).to_contain_text("Globex")
@@ -83,7 +79,7 @@ def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find
     upload.write_text(ATTACHMENT)
     ed.get_by_label("Attach a file").set_input_files(str(upload))
     ed.get_by_role("button", name="Upload").click()
-    _status(ed, "“checklist.txt” was attached.")
+    expect_status(ed, "“checklist.txt” was attached.")
     with ed.expect_download() as download:
         ed.get_by_role("link", name="checklist.txt").click()
     assert download.value.suggested_filename == "checklist.txt"
@@ -95,7 +91,7 @@ def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find
     expect(ed.locator("#preview").get_by_text(SECOND)).to_be_visible()
     ed.get_by_label("What changed?").fill("Every upload, before publication")
     ed.get_by_role("button", name="Save").click()
-    _status(ed, "Saved.")
+    expect_status(ed, "Saved.")
     ed.get_by_role("button", name="History").click()
     ed.get_by_role("button", name="Compare").click()
     expect(ed).to_have_url(re.compile(rf"{doc}/compare/\?"))
