@@ -23,6 +23,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from pytest_django.plugin import blocking_manager_key
 
+from coalition.access.documents import level_permission_ids
 from coalition.accounts.models import User
 from coalition.audit import guards
 from coalition.audit.models import ChainHead
@@ -79,9 +80,20 @@ def _is_transactional(item: pytest.Item) -> bool:
 
 def _restore_migrated_state() -> None:
     """What migration 0002 of the audit app leaves in the database and a flush takes away: the
-    append-only triggers and the chain's head row (every `record()` locks it)."""
+    append-only triggers and the chain's head row (every `record()` locks it). A flush also
+    re-creates the permission rows, so the grant-level permission ids are read again here rather
+    than by whichever request lists documents next (a query-count test would count it)."""
     guards.install(connection)
     ChainHead.objects.get_or_create(id=1)
+    level_permission_ids()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _level_permission_ids_read(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The grant-level permission ids are read once per process in production: read them before
+    any test, so that no query-count test counts that one-time read."""
+    with django_db_blocker.unblock():
+        level_permission_ids()
 
 
 @pytest.fixture(autouse=True)

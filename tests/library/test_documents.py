@@ -407,7 +407,9 @@ def test_library_page_queries_do_not_grow_with_documents(
     _make_documents(acme_editor, acme, n)
     reader = make_member(globex, Role.READER)
     client = client_for(reader)
-    with django_assert_max_num_queries(13):  # measured: 13 for 3 or 30 documents
+    # The first request of a minute also records the session's activity; measure the ones after.
+    client.get("/library/")
+    with django_assert_max_num_queries(7):  # measured: 7 for 3 or 30 documents
         response = client.get("/library/")
     assert len(response.context["page"].documents) == n
 
@@ -422,7 +424,8 @@ def test_document_page_queries_do_not_grow_with_grants(
         acting_user=acme_editor, document=doc, upload=SimpleUploadedFile("a.pdf", PDF), max_bytes=10**6
     )
     client = client_for(acme_editor)
-    with django_assert_max_num_queries(22):  # measured: 22 with 0 or 25 grants (audit write included)
+    client.get(f"/library/{doc.pk}/")  # the first request of a minute also records session activity
+    with django_assert_max_num_queries(16):  # measured: 16 with 0 or 25 grants (audit write included)
         response = client.get(f"/library/{doc.pk}/")
     assert response.status_code == 200
 
