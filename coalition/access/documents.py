@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, models
@@ -370,7 +370,7 @@ class _Readable(Expression):
     """
 
     conditional = True
-    COLUMNS = ("id", "tlp", "status", "audience", "owner")
+    COLUMNS = ("pk", "tlp", "status", "audience", "owner_id")
 
     def __init__(
         self,
@@ -384,25 +384,6 @@ class _Readable(Expression):
         self.organisation_ids = sorted(organisation_ids)
         self.grant_group_ids = sorted(grant_group_ids)
         self.columns: list[Any] = columns if columns is not None else [F(name) for name in self.COLUMNS]
-
-    def resolve_expression(
-        self,
-        query: Any = None,
-        allow_joins: bool = True,
-        reuse: Any = None,
-        summarize: bool = False,
-        for_save: bool = False,
-    ) -> _Readable:
-        # The columns are the document table's own: made as Col objects on the query's base table
-        # directly, rather than resolving five F() references through the query's join machinery
-        # on every list request (about a third of the compile time the rules add to the list query).
-        # Relabelling (as a subquery) still reaches them: they are the source expressions.
-        if query is None or query.model is not Document or any(not isinstance(c, F) for c in self.columns):
-            return super().resolve_expression(query, allow_joins, reuse, summarize, for_save)  # type: ignore[return-value]
-        clone = self.copy()
-        alias = query.get_initial_alias()
-        clone.columns = [cast(models.Field, Document._meta.get_field(name)).get_col(alias) for name in self.COLUMNS]
-        return clone
 
     def get_source_expressions(self) -> list[Any]:
         return list(self.columns)
