@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
+from pytest_django.fixtures import _get_databases_for_setup
 from pytest_django.plugin import blocking_manager_key
 
 from coalition.access.documents import level_permission_ids
@@ -89,9 +90,13 @@ def _restore_migrated_state() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _level_permission_ids_read(django_db_setup: Any, django_db_blocker: Any) -> None:
+def _level_permission_ids_read(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> None:
     """The grant-level permission ids are read once per process in production: read them before
-    any test, so that no query-count test counts that one-time read."""
+    any test, so that no query-count test counts that one-time read. pytest-django creates a test
+    database only when a selected test needs one: with none (say, only tests/core), nothing to read."""
+    aliases, _ = _get_databases_for_setup(request.session.items)
+    if not aliases:
+        return
     with django_db_blocker.unblock():
         level_permission_ids()
 

@@ -17,6 +17,7 @@ from coalition.access.drafting import (
     sees_working_copy,
     signatory_memberships,
 )
+from coalition.access.memberships import held_for_mfa, memberships_of, organisation_ids_of, requires_mfa
 from coalition.access.policy import (
     Action,
     Navigation,
@@ -24,11 +25,7 @@ from coalition.access.policy import (
     explain,
     forget,
     get_object_or_404,
-    held_for_mfa,
-    memberships_of,
     navigation_for,
-    organisation_ids_of,
-    requires_mfa,
     visible,
 )
 

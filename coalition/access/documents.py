@@ -28,7 +28,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
 from guardian.shortcuts import assign_perm, remove_perm
 
-from coalition.access.policy import MembershipInfo, memberships_of
+from coalition.access.memberships import MembershipInfo, memberships_of
 from coalition.library.models import (
     TLP,
     Audience,

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# A module import: documents.py and this module are loaded from policy.py in either order.
 from coalition.access import documents
-from coalition.access.policy import MembershipInfo
+from coalition.access.memberships import MembershipInfo
 from coalition.library.models import TLP, Audience, Document
 from coalition.organisations.models import ROLE_RANK, Community, Membership, Organisation, Role
 

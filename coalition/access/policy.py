@@ -7,7 +7,6 @@ removed member or a suspended organisation loses access on the very next request
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -16,9 +15,18 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
+from coalition.access import documents, drafting, memberships
+from coalition.access.memberships import (
+    MembershipInfo,
+    held_for_mfa,
+    is_secretariat,
+    membership_in,
+    memberships_of,
+    organisation_ids_of,
+)
 from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
 from coalition.library.models import Document
-from coalition.organisations.models import ROLE_RANK, Community, Membership, Organisation, Role
+from coalition.organisations.models import Community, Organisation, Role
 
 
 class Action(StrEnum):
@@ -60,101 +68,10 @@ STEERING_ACTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class MembershipInfo:
-    membership_id: int
-    organisation_id: int
-    organisation_slug: str
-    organisation_name: str
-    organisation_kind: str
-    role: str
-    signatory: bool
-    # The organisation's guardian group, through which grants to the organisation are stored
-    # (None until it was first granted something): the library list reads its grants by this id.
-    grant_group_id: int | None = None
-
-    def at_least(self, role: str) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[role]
-
-    @property
-    def role_label(self) -> str:
-        return str(Role(self.role).label)
-
-
-_CACHE_ATTR = "_coalition_memberships"
-_MFA_HOLD_ATTR = "_coalition_held_for_mfa"
-
-
-def memberships_of(user: Any) -> list[MembershipInfo]:
-    """The user's memberships in active organisations (a suspended organisation counts for nothing)."""
-    if user is None or not user.is_authenticated:
-        return []
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        rows = (
-            Membership.objects.filter(user=user, organisation__status=Organisation.Status.ACTIVE)
-            .order_by("organisation__name")
-            .values_list(
-                "id",
-                "organisation_id",
-                "organisation__slug",
-                "organisation__name",
-                "organisation__kind",
-                "role",
-                "signatory",
-                "organisation__grant_group_id",
-            )
-        )
-        cached = [MembershipInfo(*row) for row in rows]
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
-
-
 def forget(user: Any) -> None:
-    """Drop the request-local copy after a service changed this user's memberships."""
-    for attr in (_CACHE_ATTR, _MFA_HOLD_ATTR):
-        if user is not None and hasattr(user, attr):
-            delattr(user, attr)
+    """Drop what this request knows about the user after a service changed their memberships."""
+    memberships.forget(user)
     documents.forget(user)
-
-
-def organisation_ids_of(user: Any) -> set[int]:
-    return {m.organisation_id for m in memberships_of(user)}
-
-
-def _membership_in(user: Any, organisation_id: int) -> MembershipInfo | None:
-    return next((m for m in memberships_of(user) if m.organisation_id == organisation_id), None)
-
-
-def _is_secretariat(user: Any, *, role: str = Role.READER) -> bool:
-    return any(m.organisation_kind == Organisation.Kind.SECRETARIAT and m.at_least(role) for m in memberships_of(user))
-
-
-def requires_mfa(user: Any) -> bool:
-    """Organisation admins, signatories, secretariat staff and Django admin users must use a
-    second factor."""
-    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
-        return True
-    return any(
-        m.role == Role.ADMIN or m.signatory or m.organisation_kind == Organisation.Kind.SECRETARIAT
-        for m in memberships_of(user)
-    )
-
-
-def held_for_mfa(user: Any) -> bool:
-    """Must enrol a second factor before using the portal; answered once per request."""
-    if user is None or not user.is_authenticated:
-        return False
-    cached = getattr(user, _MFA_HOLD_ATTR, None)
-    if cached is None:
-        from allauth.mfa.models import Authenticator
-        from allauth.mfa.utils import is_mfa_enabled
-
-        # Recovery codes alone are a way back in, not a second factor.
-        factors = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-        cached = requires_mfa(user) and not is_mfa_enabled(user, factors)
-        setattr(user, _MFA_HOLD_ATTR, cached)
-    return cached
 
 
 def can(user: Any, action: Action | str, obj: models.Model | None = None) -> bool:
@@ -187,18 +104,18 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
             raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")
         return documents.can_create_in(user, obj)
     if action == Action.INVITE_MEMBERS:
-        return can(user, Action.MANAGE_MEMBERS, obj) or _is_secretariat(user, role=Role.ADMIN)
+        return can(user, Action.MANAGE_MEMBERS, obj) or is_secretariat(user, role=Role.ADMIN)
     if action in (Action.VIEW_ORGANISATION, Action.MANAGE_MEMBERS):
         if not isinstance(obj, Organisation):
             raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")
-        membership = _membership_in(user, obj.pk)
+        membership = membership_in(user, obj.pk)
         if membership is None:
             return False
         return action == Action.VIEW_ORGANISATION or membership.role == Role.ADMIN
     if action == Action.VIEW_ALL_ORGANISATIONS:
-        return _is_secretariat(user)
+        return is_secretariat(user)
     if action in (Action.MANAGE_ORGANISATIONS, Action.MANAGE_COMMUNITIES):
-        return _is_secretariat(user, role=Role.ADMIN)
+        return is_secretariat(user, role=Role.ADMIN)
     raise ValueError(f"Unknown action {action}")  # pragma: no cover - StrEnum guards this
 
 
@@ -255,7 +172,7 @@ def explain(user: Any, obj: models.Model) -> list[str]:
     if isinstance(obj, Organisation):
         if obj.status != Organisation.Status.ACTIVE:
             return [f"{obj.name} is suspended: nobody can use its pages until it is reactivated."]
-        membership = _membership_in(user, obj.pk)
+        membership = membership_in(user, obj.pk)
         if membership is None:
             return [f"You are not a member of {obj.name}."]
         reasons = [f"{membership.role_label} at {obj.name}."]
@@ -290,7 +207,3 @@ class Navigation:
 
 def navigation_for(user: Any) -> Navigation:
     return Navigation(user)
-
-
-# documents and drafting build on memberships_of above.
-from coalition.access import documents, drafting  # noqa: E402

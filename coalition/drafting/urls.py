@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from coalition.drafting.views import acknowledgements, discussion, proposals, ratification, review
+from coalition.drafting.views import acknowledgements, discussion, editing, proposals, ratification, review
 
 app_name = "drafting"
 
 urlpatterns = [
+    # Writing the text and moving the document through its life.
+    path("<int:pk>/edit/", editing.edit, name="edit"),
+    path("<int:pk>/revisions/<int:number>/restore/", editing.restore, name="restore"),
+    path("<int:pk>/share/status/", editing.set_status, name="set_status"),
     # Comments and the disposition table.
     path("<int:pk>/discussion/", discussion.discussion, name="discussion"),
     path("<int:pk>/discussion/comments/", discussion.add_comment, name="add_comment"),

@@ -89,9 +89,6 @@ def _new_revision(
     )
     document.current_revision = revision
     document.save(update_fields=["current_revision", "updated_at"])
-    from coalition.drafting.services import on_new_revision
-
-    on_new_revision(acting_user=author, document=document, revision=revision)
     return revision
 
 
@@ -349,11 +346,8 @@ def revoke_grant(
 
 @transaction.atomic
 def set_status(*, acting_user: Any, document: Document, status: str) -> Document:
-    """Publish (through the review rules in coalition.drafting), archive, or take back to draft."""
-    if status == Document.Status.PUBLISHED:
-        from coalition.drafting.services import publish
-
-        return publish(acting_user=acting_user, document=document)
+    """Archive, or take back to draft. Publishing has rules of its own (review), and so does what
+    happens to an open review: coalition.drafting drives both and calls this for the change itself."""
     document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
     action = Action.ARCHIVE_DOCUMENT if status == Document.Status.ARCHIVED else Action.SHARE_DOCUMENT
     _require(acting_user, action, document)
@@ -361,14 +355,6 @@ def set_status(*, acting_user: Any, document: Document, status: str) -> Document
         raise ServiceError(f"“{status}” is not a status you can set here.", code="status")
     if status == document.status:
         raise ServiceError(f"The document is already {document.get_status_display().lower()}.", code="status")
-    open_review = document.reviews.filter(state__in=("in_progress", "changes_requested", "approved")).first()
-    if open_review is not None:
-        if status == Document.Status.DRAFT:
-            raise ServiceError("A review is open: withdraw it first.", code="status")
-        # Archiving ends the review: nobody should go on reviewing a text that is being put away.
-        open_review.state, open_review.closed_at = "withdrawn", timezone.now()
-        open_review.save(update_fields=["state", "closed_at"])
-        _audit_document("review.withdrawn", acting_user=acting_user, document=document, review=open_review.pk)
     before = document.status
     document.status = status
     fields = ["status", "updated_at"]

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.utils import timezone
 
 from coalition import access
@@ -51,12 +52,10 @@ def schedule(user: Any) -> None:
 
 
 def _queue(user_id: int, due_at: datetime) -> None:
-    from coalition.notifications.tasks import send_digest
-
-    if not send_digest.get_backend().supports_defer:
+    if not send_digest_task.get_backend().supports_defer:
         return  # the in-process backend cannot wait until 07:00: `send_digests` from cron does
-    task = send_digest.using(run_after=due_at)
-    transaction.on_commit(lambda: task.enqueue(user_id), robust=True)
+    queued = send_digest_task.using(run_after=due_at)
+    transaction.on_commit(lambda: queued.enqueue(user_id), robust=True)
 
 
 @transaction.atomic
@@ -131,3 +130,9 @@ def send_due_digests(*, everything: bool = False) -> tuple[int, int]:
             items += sent
     logger.info("Daily digests: %s written with %s items", digests, items)
     return digests, items
+
+
+@task
+def send_digest_task(user_id: int) -> int:
+    """The task: write one person's daily digest to the outbox, when it is due."""
+    return send_digest(user_id=user_id)

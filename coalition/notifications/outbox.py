@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.utils import timezone
 
 from coalition import access
@@ -69,14 +70,12 @@ def enqueue(delivery_id: int, *, run_after: datetime | None = None) -> bool:
     """Hand a delivery to the task backend after the current transaction commits. Returns False
     when a later attempt cannot be scheduled because the backend cannot defer tasks (the
     in-process backend): the delivery then waits, pending, for `send_pending_email`."""
-    from coalition.notifications.tasks import deliver_email
-
     if run_after is not None and not deliver_email.get_backend().supports_defer:
         return False
-    task = deliver_email.using(run_after=run_after) if run_after is not None else deliver_email
+    queued = deliver_email.using(run_after=run_after) if run_after is not None else deliver_email
     # robust: the change is committed whatever happens here; a failed enqueue leaves the row
     # pending for the sweep rather than turning a successful request into an error.
-    transaction.on_commit(lambda: task.enqueue(delivery_id), robust=True)
+    transaction.on_commit(lambda: queued.enqueue(delivery_id), robust=True)
     return True
 
 
@@ -213,3 +212,10 @@ def sweep(*, overdue_by: timedelta = timedelta(minutes=5), include_failed: bool 
         for pk in due:
             enqueue(pk)
     return len(due)
+
+
+@task
+def deliver_email(delivery_id: int) -> str:
+    """The task: send one email from the outbox; a failure is recorded and retried later. Its
+    argument is an id only: the task table never holds email text."""
+    return deliver(delivery_id)

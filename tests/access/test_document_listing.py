@@ -11,6 +11,7 @@ import pytest
 from coalition import access
 from coalition.access import Action
 from coalition.access.documents import first_visible_documents, visible_documents
+from coalition.drafting.services import publication as workflow
 from coalition.library import services
 from coalition.library.models import TLP, Audience, Document, Revision
 from coalition.organisations.models import Role
@@ -23,7 +24,7 @@ def library(acme_editor: Any, acme: Any, globex_admin: Any, globex: Any, communi
     def make(title: str, *, by: Any = acme_editor, owner: Any = acme, status: str = "published", **kw: Any) -> Document:
         document = services.create_document(acting_user=by, owner=owner, title=title, **kw)
         if status != "draft":
-            services.set_status(acting_user=by, document=document, status=status)
+            workflow.set_status(acting_user=by, document=document, status=status)
         return document
 
     made = {

@@ -12,6 +12,7 @@ from django.http import Http404
 from coalition import access
 from coalition.access import Action
 from coalition.accounts.models import User
+from coalition.drafting.services import publication as workflow
 from coalition.organisations.models import Community, Membership, Organisation, Role
 
 PEOPLE = [
@@ -273,7 +274,7 @@ def test_explain_names_the_organisations_and_communities_a_document_is_shared_wi
         audience_organisations=[globex],
         audience_communities=[community],
     )
-    document = services.set_status(acting_user=acme_editor, document=document, status="published")
+    document = workflow.set_status(acting_user=acme_editor, document=document, status="published")
     # The names as they are written (not lower-cased by the sentence around them).
     assert access.explain(globex_admin, document) == [
         "Shared with Globex; shared with the Research group, which includes your organisation."

@@ -39,7 +39,7 @@ def save(document: Document, body: str, *, by: Any) -> Revision:
     """A new revision on top of the current one, as the editor page saves it."""
     document.refresh_from_db()
     assert document.current_revision is not None
-    return library.save_revision(
+    return drafting.save_revision(
         acting_user=by, document=document, body=body, base_number=document.current_revision.number
     )
 

@@ -57,6 +57,7 @@ from coalition.drafting.models import (
     ReviewDecision,
     ReviewStep,
 )
+from coalition.drafting.services import publication as workflow
 from coalition.library import selectors
 from coalition.library import services as library
 from coalition.library.models import Document
@@ -460,7 +461,7 @@ def _build() -> World:
             library.grant(acting_user=author, document=document, level="edit", organisation=orgs["org_granted"])
         if d.status in OPEN:
             drafting.publish(acting_user=author, document=document)  # no review steps yet: directly
-        library.save_revision(acting_user=author, document=document, body=SECOND_TEXT, base_number=1)
+        drafting.save_revision(acting_user=author, document=document, body=SECOND_TEXT, base_number=1)
         steps = [drafting.StepSpec(name="Owner review", role="editor", organisation=acme)]
         drafting.set_review_steps(acting_user=author, document=document, steps=steps)
         proposal = drafting.propose(
@@ -486,7 +487,7 @@ def _build() -> World:
             request.organisations.set([orgs[r] for r in ASKED])
             requests[d.key] = request.pk
         if d.status == "archived":
-            library.set_status(acting_user=author, document=document, status="archived")
+            workflow.set_status(acting_user=author, document=document, status="archived")
         document.refresh_from_db()
         assert document.status == d.status, d.key
         documents[d.key] = document.pk

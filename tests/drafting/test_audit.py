@@ -1,4 +1,4 @@
-"""Every drafting write is on the record: each service in coalition/drafting/services.py records
+"""Every drafting write is on the record: each service in coalition/drafting/services/ records
 its audit event, naming the person who acted and the document, and never the text itself; a write
 refused for lack of access records nothing."""
 
@@ -165,8 +165,22 @@ def _decide_review(s: Scene) -> Prepared:
     )
 
 
+def _save_revision(s: Scene) -> Prepared:
+    return "editor", lambda user: save(s.document, BODY + f"\n{WORDS}\n", by=user)
+
+
+def _restore_revision(s: Scene) -> Prepared:
+    save(s.document, BODY + f"\n{WORDS}\n", by=s.people["editor"])
+    return "editor", lambda user: drafting.restore_revision(acting_user=user, document=s.document, number=1)
+
+
+def _archive(s: Scene) -> Prepared:
+    s.review()
+    return "editor", lambda user: drafting.set_status(acting_user=user, document=s.document, status="archived")
+
+
 def _restart_review(s: Scene) -> Prepared:
-    """on_new_revision, through the library's save: a new revision during review."""
+    """on_new_revision, through the workflow's save: a new revision during review."""
     s.review()
     return "editor", lambda user: save(s.document, BODY + f"\n{WORDS}\n", by=user)
 
@@ -264,7 +278,7 @@ def _acknowledge(s: Scene) -> Prepared:
 
 @dataclass(frozen=True)
 class Write:
-    service: str  # the function in coalition/drafting/services.py
+    service: str  # the function, as coalition.drafting.services exports it
     event: str
     prepare: Callable[[Scene], Prepared]
     label: str = ""
@@ -286,7 +300,11 @@ WRITES = [
     Write("set_review_steps", "review.steps_set", _set_review_steps),
     Write("request_review", "review.requested", _request_review),
     Write("decide_review", "review.decided", _decide_review),
+    Write("save_revision", "document.revised", _save_revision),
+    Write("restore_revision", "document.revision_restored", _restore_revision),
     Write("on_new_revision", "review.restarted", _restart_review),
+    Write("set_status", "document.status_changed", _archive, "archive"),
+    Write("set_status", "review.withdrawn", _archive, "archive-ending-the-review"),
     Write("withdraw_review", "review.withdrawn", _withdraw_review),
     Write("publish", "document.published", _publish),
     Write("publish", "ratification.superseded", _publish_superseding, "publish-superseding-a-ratification"),
@@ -305,7 +323,7 @@ def test_every_drafting_service_that_writes_is_in_the_table() -> None:
     writers = {
         name
         for name, function in inspect.getmembers(drafting, inspect.isfunction)
-        if function.__module__ == drafting.__name__
+        if function.__module__.startswith(f"{drafting.__name__}.")
         and not name.startswith("_")
         and "acting_user" in inspect.signature(function).parameters
         and inspect.signature(function).parameters["acting_user"].kind == inspect.Parameter.KEYWORD_ONLY

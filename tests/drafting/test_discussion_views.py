@@ -13,6 +13,7 @@ from coalition.core.errors import ServiceError
 from coalition.drafting import anchors
 from coalition.drafting import services as drafting
 from coalition.drafting.models import Comment
+from coalition.drafting.services import publication as workflow
 from coalition.library import services as library
 from coalition.library.models import TLP, Audience, Document
 from coalition.organisations.models import Role
@@ -125,7 +126,7 @@ def test_outsiders_and_anonymous_visitors_get_nothing(client_for, client, outsid
 
 def test_another_organisation_gets_404_on_an_organisation_only_document(client_for, acme_editor, acme, globex_admin):
     private = library.create_document(acting_user=acme_editor, owner=acme, title="Internal", body=BODY)
-    library.set_status(acting_user=acme_editor, document=private, status="published")
+    workflow.set_status(acting_user=acme_editor, document=private, status="published")
     assert client_for(acme_editor).get(_url(private)).status_code == 200
     assert client_for(globex_admin).get(_url(private)).status_code == 404
     assert _comment(client_for(globex_admin), private).status_code == 404
@@ -385,7 +386,7 @@ def test_a_thread_on_a_removed_section_is_marked_outdated(client_for, acme_contr
     )
     c = client_for(acme_contributor)
     assert not any(t.outdated for t in c.get(_url(doc)).context["page"].threads)
-    library.save_revision(acting_user=acme_editor, document=doc, body=WITHOUT_REPORTING, base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=WITHOUT_REPORTING, base_number=1)
     response = c.get(_url(doc))
     threads = {t.comment.pk: t for t in response.context["page"].threads}
     assert threads[on_reporting.pk].outdated and not threads[on_scope.pk].outdated
@@ -400,7 +401,7 @@ def test_a_quote_that_is_gone_is_outdated(client_for, acme_contributor, acme_edi
     drafting.add_comment(
         acting_user=acme_contributor, document=doc, body="Hm.", anchor="quote", quote="within 24 hours"
     )
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY.replace("24", "12"), base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY.replace("24", "12"), base_number=1)
     [thread] = client_for(acme_contributor).get(_url(doc)).context["page"].threads
     assert thread.outdated
 
@@ -410,7 +411,7 @@ def test_audience_only_readers_never_see_comments_on_an_unpublished_revision(
 ):
     drafting.publish(acting_user=acme_editor, document=doc)
     on_published = drafting.add_comment(acting_user=globex_contributor, document=doc, body="Published-text remark.")
-    library.save_revision(acting_user=acme_editor, document=doc, body=WITHOUT_REPORTING, base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=WITHOUT_REPORTING, base_number=1)
     on_draft = drafting.add_comment(
         acting_user=acme_contributor, document=doc, body="Secret draft remark.", anchor="section", section="doc-scope"
     )
@@ -477,7 +478,7 @@ def test_threads_are_paginated_newest_activity_first(client_for, acme_contributo
 
 def test_document_page_has_tabs_and_tells_drafters_what_readers_see(client_for, acme_editor, globex_contributor, doc):
     drafting.publish(acting_user=acme_editor, document=doc)
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     drafter = client_for(acme_editor).get(f"/library/{doc.pk}/").content.decode()
     assert 'aria-current="page">Document' in drafter
     assert f'href="/library/{doc.pk}/discussion/"' in drafter

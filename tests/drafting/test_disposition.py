@@ -200,7 +200,7 @@ def test_audience_only_readers_see_nothing_made_on_an_unpublished_revision(
 ):
     drafting.add_comment(acting_user=acme_contributor, document=doc, body="Before publication, revision 1.")
     drafting.publish(acting_user=acme_editor, document=doc)
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     drafting.add_comment(acting_user=acme_contributor, document=doc, body="Secret, on draft revision 2.")
     c = client_for(globex_contributor)
     page = c.get(f"/library/{doc.pk}/disposition/?from=1&to=2")

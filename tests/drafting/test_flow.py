@@ -145,6 +145,6 @@ def test_a_new_revision_during_review_goes_back_to_the_first_step(
     drafting.decide_review(acting_user=acme_admin, review=review, outcome="approve")
     review.refresh_from_db()
     assert review.current_position == 1
-    library.save_revision(acting_user=acme_editor, document=draft, body=BODY + "\nMore.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=draft, body=BODY + "\nMore.\n", base_number=1)
     review.refresh_from_db()
     assert review.current_position == 0 and review.revision.number == 2

@@ -235,7 +235,7 @@ def test_audience_only_readers_do_not_see_proposals_on_an_unpublished_revision(
     client_for, acme_contributor, acme_editor, globex_contributor, doc
 ):
     drafting.publish(acting_user=acme_editor, document=doc)
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nNew clause.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nNew clause.\n", base_number=1)
     hidden = _proposal(doc, acme_contributor, quote="New clause.", replacement="Newer clause.")
     c = client_for(globex_contributor)
     assert c.get(_proposal_url(hidden)).status_code == 404
@@ -330,7 +330,7 @@ def test_a_second_decision_is_refused_clearly(client_for, acme_contributor, acme
 
 def test_accepting_when_the_text_no_longer_matches_is_refused(client_for, acme_contributor, acme_editor, doc):
     proposal = _proposal(doc, acme_contributor)
-    library.save_revision(
+    drafting.save_revision(
         acting_user=acme_editor, document=doc, body=BODY.replace("24 hours", "one day"), base_number=1
     )
     response = _decide(client_for(acme_editor), proposal)

@@ -324,7 +324,7 @@ def test_a_newer_published_revision_supersedes_the_ratification(client_for, acme
     _open(doc, acme_editor)
     client = client_for(signer)
     _confirm_second_factor(client, secret, _decide_url(doc))
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     drafting.publish(acting_user=acme_editor, document=doc)
     response = client.post(_decide_url(doc), _data({"organisation": globex.pk, "decision": "endorse"}), follow=True)
     assert "No ratification of this document is open." in response.text
@@ -344,7 +344,7 @@ def test_a_decision_counts_only_for_the_revision_the_signatory_was_shown(
     assert "Endorse or decline revision 1 of" in form.text
     # Meanwhile revision 2 is published and opened for ratification: the form on the signatory's
     # screen is about revision 1.
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nNew clause.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nNew clause.\n", base_number=1)
     drafting.publish(acting_user=acme_editor, document=doc)
     second = _open(doc, acme_editor)
     stale = {"ratification": first.pk, "organisation": globex.pk, "decision": "endorse"}
@@ -381,7 +381,7 @@ def test_quorum_adopts_the_revision_and_the_page_says_who_endorsed_which(
     assert "Revision 1 is adopted. Publish a new revision to ratify it again." in page.text
 
     # A new published revision needs a new ratification; the page tells which revision each endorsed.
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     drafting.publish(acting_user=acme_editor, document=doc)
     second = _open(doc, acme_editor, quorum=2)
     drafting.endorse(

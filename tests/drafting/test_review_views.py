@@ -84,7 +84,7 @@ def test_reader_sees_the_review_but_cannot_request_it(client_for, acme_reader, a
 
 def test_a_reader_through_the_audience_sees_only_what_is_published(client_for, globex_admin, acme_editor, acme, doc):
     drafting.publish(acting_user=acme_editor, document=doc)
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nDraft change.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nDraft change.\n", base_number=1)
     _steps(doc, acme_editor, ("Legal review", Role.EDITOR, acme))
     drafting.request_review(acting_user=acme_editor, document=doc)
     page = client_for(globex_admin).get(f"/library/{doc.pk}/review/")
@@ -310,7 +310,7 @@ def test_a_new_revision_sends_the_review_back_and_an_old_decision_form_is_refuse
     _steps(doc, acme_editor, ("Legal", Role.ADMIN, acme), ("Policy", Role.ADMIN, acme))
     review = drafting.request_review(acting_user=acme_editor, document=doc)
     drafting.decide_review(acting_user=acme_admin, review=review, outcome="approve")
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     # The second admin opened the page when revision 1 was under review.
     response = client_for(second_admin).post(
         f"/library/{doc.pk}/review/decide/", {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"}
@@ -352,7 +352,7 @@ def test_a_decision_form_refused_as_stale_is_shown_again_for_the_new_revision(
 ):
     _steps(doc, acme_editor, ("Legal", Role.ADMIN, acme))
     review = drafting.request_review(acting_user=acme_editor, document=doc)
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nMore.\n", base_number=1)
     client = client_for(acme_admin)
     data = {"review": review.pk, "revision": 1, "step": 0, "outcome": "approve"}
     response = client.post(f"/library/{doc.pk}/review/decide/", data)
@@ -407,7 +407,7 @@ def test_without_steps_the_owner_publishes_directly(client_for, acme_editor, doc
 
 def test_after_publication_the_page_says_which_revision_readers_see(client_for, acme_editor, doc):
     drafting.publish(acting_user=acme_editor, document=doc)
-    library.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nNext.\n", base_number=1)
+    drafting.save_revision(acting_user=acme_editor, document=doc, body=BODY + "\nNext.\n", base_number=1)
     page = client_for(acme_editor).get(f"/library/{doc.pk}/review/")
     assert "Readers see revision 1, published" in page.text
     assert "A newer draft (revision 2) is being prepared" in page.text

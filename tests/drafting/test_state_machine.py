@@ -25,8 +25,8 @@ from coalition.drafting.models import (
     ReviewDecision,
     ReviewStep,
 )
+from coalition.drafting.services import publication as workflow
 from coalition.library import selectors
-from coalition.library import services as library
 from coalition.library.models import Document, Revision
 from coalition.notifications.models import Notification
 from coalition.organisations.models import Role
@@ -405,7 +405,7 @@ def test_only_published_principles_are_opened_for_ratification(
 
 def test_an_archived_document_cannot_be_opened_for_ratification(make_document: Any, acme_editor: Any) -> None:
     document = make_document(publish=True)
-    library.set_status(acting_user=acme_editor, document=document, status="archived")
+    workflow.set_status(acting_user=acme_editor, document=document, status="archived")
     with pytest.raises(AccessDenied):
         drafting.open_ratification(acting_user=acme_editor, document=document)
     assert not Ratification.objects.filter(document=document).exists()
@@ -440,7 +440,7 @@ def test_a_ratification_deadline_must_be_in_the_future(
 def test_a_ratification_left_open_when_the_document_is_withdrawn_takes_no_more_decisions(
     ratification: Ratification, acme_editor: Any, acme_signatory: Any, acme: Any, leave_to: str
 ) -> None:
-    library.set_status(acting_user=acme_editor, document=ratification.document, status=leave_to)
+    workflow.set_status(acting_user=acme_editor, document=ratification.document, status=leave_to)
     before, seq = _ratification_state(ratification), last_seq()
 
     with pytest.raises(ServiceError, match="no longer published"):

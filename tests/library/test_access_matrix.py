@@ -40,6 +40,7 @@ from django.test import Client, override_settings
 from coalition.accounts.models import User
 from coalition.audit.models import AuditEvent
 from coalition.drafting import services as drafting
+from coalition.drafting.services import publication as workflow
 from coalition.library import services
 from coalition.library.models import (
     Document,
@@ -403,7 +404,7 @@ def _build() -> World:
         for status in {"draft": [], "in_review": [], "published": ["published"]}.get(
             d.status, ["published", "archived"]
         ):
-            services.set_status(acting_user=author, document=document, status=status)
+            workflow.set_status(acting_user=author, document=document, status=status)
         documents[d.key] = document
         attachments[d.key] = attachment.pk
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from coalition import access
 from coalition.accounts.models import User
 from coalition.audit.models import AuditEvent
-from coalition.library.demo import DOCUMENTS
+from coalition.demo.library import DOCUMENTS
 from coalition.library.models import (
     TLP,
     Audience,

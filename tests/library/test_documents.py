@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coalition.audit.models import AuditEvent
+from coalition.drafting.services import publication as workflow
 from coalition.library import services
 from coalition.library.models import TLP, Attachment, Audience, Document, Revision
 from coalition.organisations.models import Role
@@ -210,7 +211,7 @@ def test_preview_renders_through_the_sanitiser(client_for, acme_editor):
 
 def test_sharing_public_needs_clear_and_widening_is_audited(client_for, acme_editor, doc):
     client = client_for(acme_editor)
-    services.set_status(acting_user=acme_editor, document=doc, status="published")
+    workflow.set_status(acting_user=acme_editor, document=doc, status="published")
     response = client.post(f"/library/{doc.pk}/share/", {"audience": "public"})
     assert response.status_code == 400
     assert "Only TLP:CLEAR material can be public" in response.content.decode()
@@ -238,7 +239,7 @@ def test_relabelling_to_red_with_a_coalition_audience_is_refused(client_for, acm
 def test_an_editor_of_another_organisation_cannot_share(client_for, make_member, globex, acme_editor, doc):
     globex_editor = make_member(globex, Role.EDITOR)
     services.share(acting_user=acme_editor, document=doc, audience="named", audience_organisations=[globex])
-    services.set_status(acting_user=acme_editor, document=doc, status="published")
+    workflow.set_status(acting_user=acme_editor, document=doc, status="published")
     client = client_for(globex_editor)
     assert client.get(f"/library/{doc.pk}/").status_code == 200
     assert client.get(f"/library/{doc.pk}/share/").status_code == 404
@@ -366,7 +367,7 @@ def test_public_documents_are_readable_anonymously_and_not_logged(client, acme_e
     document = services.create_document(
         acting_user=acme_editor, owner=acme, title="Open principles", tlp=TLP.CLEAR, audience=Audience.PUBLIC
     )
-    services.set_status(acting_user=acme_editor, document=document, status="published")
+    workflow.set_status(acting_user=acme_editor, document=document, status="published")
     seq = AuditEvent.objects.count()
     response = client.get(f"/library/{document.pk}/")
     assert response.status_code == 200 and b"TLP:CLEAR" in response.content
@@ -397,7 +398,7 @@ def _make_documents(owner_user, organisation, n: int) -> None:
         document = services.create_document(
             acting_user=owner_user, owner=organisation, title=f"Doc {i}", tlp=TLP.GREEN, audience=Audience.COALITION
         )
-        services.set_status(acting_user=owner_user, document=document, status="published")
+        workflow.set_status(acting_user=owner_user, document=document, status="published")
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from coalition.drafting.services import publication as workflow
 from coalition.library import selectors, services
 from coalition.library.models import TLP, Audience, Document
 from coalition.organisations.models import Role
@@ -20,7 +21,7 @@ def _publish_many(editor: Any, organisation: Any, n: int, *, status: str) -> lis
             acting_user=editor, owner=organisation, title=f"Doc {i:02}", tlp=TLP.GREEN, audience=Audience.COALITION
         )
         if status != "draft":
-            services.set_status(acting_user=editor, document=document, status=status)
+            workflow.set_status(acting_user=editor, document=document, status=status)
         made.append(document)
     return made
 

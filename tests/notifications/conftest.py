@@ -10,6 +10,7 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend
 
 from coalition.accounts.models import User
+from coalition.drafting.services import publication as workflow
 from coalition.library import services as library
 from coalition.library.models import TLP, Audience, Document
 from coalition.notifications import services
@@ -70,7 +71,7 @@ def make_doc(acme_editor: User, acme: Organisation) -> Callable[..., Document]:
             audience=audience,
         )
         if publish:
-            library.set_status(acting_user=acme_editor, document=document, status="published")
+            workflow.set_status(acting_user=acme_editor, document=document, status="published")
         return document
 
     return make

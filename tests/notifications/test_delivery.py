@@ -22,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from coalition.library.models import TLP
 from coalition.notifications import outbox
 from coalition.notifications.models import EmailDelivery
-from coalition.notifications.tasks import deliver_email
+from coalition.notifications.outbox import deliver_email
 from tests.conftest import DATABASE_TASKS
 
 State = EmailDelivery.State
@@ -73,7 +73,7 @@ def test_an_email_waits_in_the_database_until_the_worker_sends_it(
     assert mailoutbox == []
     task = DBTaskResult.objects.get()
     assert (task.task_path, task.args_kwargs) == (
-        "coalition.notifications.tasks.deliver_email",
+        "coalition.notifications.outbox.deliver_email",
         {"args": [queued.pk], "kwargs": {}},
     )
 

@@ -113,7 +113,7 @@ def test_with_the_worker_the_digest_is_queued_for_its_time_and_sent_then(
         _two_items(make_doc, notify_about, digest_reader)
     [task] = DBTaskResult.objects.all()
     due_at = DigestSchedule.objects.get().due_at
-    assert (task.task_path, task.run_after) == ("coalition.notifications.tasks.send_digest", due_at)
+    assert (task.task_path, task.run_after) == ("coalition.notifications.digest.send_digest_task", due_at)
 
     run_worker(django_capture_on_commit_callbacks)
     assert mailoutbox == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coalition.drafting.services import publication as workflow
 from coalition.library import services as library
 from coalition.library.models import TLP, Audience, Document
 from coalition.notifications import services
@@ -52,7 +53,7 @@ def test_notify_reaches_another_organisation_only_when_the_document_is_shared_wi
     assert _recipients(notify_about(document, [acme_reader, globex_admin])) == ["reader@acme.example"]
 
     library.share(acting_user=acme_editor, document=document, audience=Audience.NAMED, audience_organisations=[globex])
-    library.set_status(acting_user=acme_editor, document=document, status="published")
+    workflow.set_status(acting_user=acme_editor, document=document, status="published")
     document = Document.objects.get(pk=document.pk)  # as the drafting service would load it
     assert _recipients(notify_about(document, [acme_reader, globex_admin])) == [
         "admin@globex.example",

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,10 +13,9 @@ from django.views.decorators.http import require_POST
 from coalition import access
 from coalition.access import Action
 from coalition.core import markdown
-from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import run_service, submit_form
+from coalition.core.http import submit_form
 from coalition.library import diff, selectors, services
-from coalition.library.forms import LANGUAGES, EditForm, NewDocumentForm
+from coalition.library.forms import LANGUAGES, NewDocumentForm
 from coalition.library.models import TLP, Document, Topic
 from coalition.organisations.models import Organisation
 
@@ -115,76 +113,6 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "library/new.html", {"form": form, "owner": owner, "owners": owners})
 
 
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    document = selectors.document_for(request.user, pk, Action.EDIT_DOCUMENT)
-    current = document.current_revision
-    initial = {
-        "title": document.title,
-        "summary": document.summary,
-        "kind": document.kind,
-        "topics": list(document.topics.all()),
-        "language": document.language,
-        "review_by": document.review_by,
-        "body": current.body if current else "",
-        "base": current.number if current else 0,
-    }
-    form = EditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            # One transaction: a conflict on the text leaves the details as they were too, so the
-            # conflict page starts from what is saved, with everything the person typed kept.
-            with transaction.atomic():
-                services.update_details(
-                    acting_user=request.user,
-                    document=document,
-                    topics=list(data["topics"]),
-                    **{f: data[f] for f in services.METADATA_FIELDS},
-                )
-                if (current.body if current else "") != data["body"] or data["base"] != (
-                    current.number if current else 0
-                ):
-                    services.save_revision(
-                        acting_user=request.user,
-                        document=document,
-                        body=data["body"],
-                        base_number=data["base"],
-                        message=data["message"],
-                    )
-        except services.EditConflict as conflict:
-            # Nothing is overwritten and nothing is lost: both texts, and the user's kept to merge.
-            # The conflict page shows the newer saved text: a read like any other.
-            services.record_read(
-                user=request.user, document=document, what="revision_viewed", revision=conflict.current.number
-            )
-            mine = diff.word_diff(conflict.current.body, data["body"])
-            return render(
-                request,
-                "library/conflict.html",
-                {
-                    "document": document,
-                    "current": conflict.current,
-                    "form": EditForm(initial={**data, "base": conflict.current.number, "topics": list(data["topics"])}),
-                    "mine": data["body"],
-                    "pieces": mine,
-                },
-                status=409,
-            )
-        except ServiceError as error:
-            form.add_error(error.code if error.code in form.fields else None, error)
-        except AccessDenied:
-            raise Http404("No such page.") from None
-        else:
-            messages.success(request, "Saved.")
-            return redirect("library:detail", pk=document.pk)
-    if request.method != "POST":
-        # The editor shows the whole working text: recorded like the document page.
-        services.record_read(
-            user=request.user, document=document, what="edit_opened", revision=current.number if current else None
-        )
-    return render(request, "library/edit.html", {"document": document, "form": form})
-
-
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     """Live preview for the editor, through the same renderer and sanitiser as saving."""
@@ -253,18 +181,3 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             "mode": "side" if request.GET.get("mode") == "side" else "inline",
         },
     )
-
-
-def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    document = selectors.document_for(request.user, pk, Action.EDIT_DOCUMENT)
-    old = document.revisions.filter(number=number).first()
-    if old is None:
-        raise Http404("No such page.")
-    if request.method == "POST":
-        run_service(
-            request,
-            f"Revision {number} was restored as a new revision.",
-            lambda: services.restore_revision(acting_user=request.user, document=document, number=number),
-        )
-        return redirect("library:detail", pk=document.pk)
-    return render(request, "library/restore.html", {"document": document, "old": old})

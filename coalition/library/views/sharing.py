@@ -128,20 +128,6 @@ def revoke_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def set_status(request: HttpRequest, pk: int) -> HttpResponse:
-    status = request.POST.get("status", "")
-    action = Action.ARCHIVE_DOCUMENT if status == Document.Status.ARCHIVED else Action.SHARE_DOCUMENT
-    document = selectors.document_for(request.user, pk, action)
-    labels = dict(Document.Status.choices)
-    run_service(
-        request,
-        f"The document is now {labels.get(status, status).lower()}.",
-        lambda: services.set_status(acting_user=request.user, document=document, status=status),
-    )
-    return redirect("library:share", pk=document.pk)
-
-
-@require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk, Action.EDIT_DOCUMENT)
     form = AttachmentForm(request.POST, request.FILES)

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from coalition import access
+from coalition.demo.organisations import PEOPLE
+from coalition.drafting.services import publication as workflow
 from coalition.library import services
 from coalition.library.models import TLP, Audience, Document, Topic
 from coalition.organisations.models import Community, Organisation, Role
@@ -817,9 +819,6 @@ def _review_by(doc: Doc, index: int) -> datetime.date | None:
 
 def seed_documents(*, stdout: _Writer) -> int:
     """Add the demo library to the demo coalition; returns how many documents it created."""
-    # Imported here: the seed_demo command imports this module.
-    from coalition.organisations.management.commands.seed_demo import PEOPLE
-
     wanted = {(d.owner, d.title) for d in DOCUMENTS}
     present = set(Document.objects.filter(title__in=[d.title for d in DOCUMENTS]).values_list("owner__slug", "title"))
     if wanted <= present:
@@ -885,7 +884,7 @@ def _seed_one(c: Context, *, writers: dict[str, list[Any]], users: dict[str, Any
         message, change = REVISION_STEPS[(c.index + step) % len(REVISION_STEPS)]
         body = change(c, body)
         who = _join([c.organisations[s].name for s in doc.co]) if doc.co else "internal review"
-        revision = services.save_revision(
+        revision = workflow.save_revision(
             acting_user=revisers[step % len(revisers)],
             document=document,
             body=body,
@@ -913,6 +912,6 @@ def _seed_one(c: Context, *, writers: dict[str, list[Any]], users: dict[str, Any
             )
 
     if doc.status in (PUBLISHED, ARCHIVED):
-        services.set_status(acting_user=author, document=document, status=PUBLISHED)
+        workflow.set_status(acting_user=author, document=document, status=PUBLISHED)
     if doc.status == ARCHIVED:  # published once, then replaced by something newer
-        services.set_status(acting_user=author, document=document, status=ARCHIVED)
+        workflow.set_status(acting_user=author, document=document, status=ARCHIVED)

@@ -1,18 +1,11 @@
-"""Creates a fictional coalition to try the portal with. Running it again changes nothing."""
+"""The demo coalition's organisations, people and communities (fictional), for `seed_demo`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from coalition.audit.services import record
-from coalition.drafting.demo import seed_drafting
-from coalition.library.demo import seed_documents
 from coalition.organisations.models import Community, Membership, Organisation, Role
 
 DEMO_PASSWORD = "coalition-demo-2026"  # noqa: S105 - documented demo password, demo data only
@@ -75,47 +68,34 @@ COMMUNITIES = [
 ]
 
 
-class Command(BaseCommand):
-    help = f"Create the demo coalition (idempotent). Every demo person's password is {DEMO_PASSWORD!r}."
-
-    @transaction.atomic
-    def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEMO_DATA:
-            raise CommandError(
-                "Demo data creates accounts with a published password: refused unless DEMO_DATA=1 "
-                "(the default only in development, DEBUG=1)."
-            )
-        created = 0
-        organisations: dict[str, Organisation] = {}
-        for slug, name, kind, country, domains in ORGANISATIONS:
-            organisation, made = Organisation.objects.get_or_create(
-                slug=slug, defaults={"name": name, "kind": kind, "country": country, "email_domains": domains}
-            )
-            organisations[slug] = organisation
-            created += made
-        User = get_user_model()
-        for email, name, slug, role, signatory in PEOPLE:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(email, DEMO_PASSWORD, name=name)
-                EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-                created += 1
-            _, made = Membership.objects.get_or_create(
-                user=user, organisation=organisations[slug], defaults={"role": role, "signatory": signatory}
-            )
-            created += made
-        for slug, name, description, members in COMMUNITIES:
-            community, made = Community.objects.get_or_create(
-                slug=slug, defaults={"name": name, "description": description}
-            )
-            if made:
-                community.organisations.set([organisations[m] for m in members])
-                created += 1
-        if created:
-            record(action="demo.seeded", data={"rows_created": created})
-        documents = seed_documents(stdout=self.stdout)
-        documents += seed_drafting(stdout=self.stdout)
-        self.stdout.write(
-            f"Demo coalition ready ({created} new rows, {documents} new documents). "
-            f"Password for every demo person: {DEMO_PASSWORD}"
+def seed_organisations() -> int:
+    """Create what is missing; returns how many rows it created."""
+    created = 0
+    organisations: dict[str, Organisation] = {}
+    for slug, name, kind, country, domains in ORGANISATIONS:
+        organisation, made = Organisation.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "country": country, "email_domains": domains}
         )
+        organisations[slug] = organisation
+        created += made
+    User = get_user_model()
+    for email, name, slug, role, signatory in PEOPLE:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, name=name)
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+            created += 1
+        _, made = Membership.objects.get_or_create(
+            user=user, organisation=organisations[slug], defaults={"role": role, "signatory": signatory}
+        )
+        created += made
+    for slug, name, description, members in COMMUNITIES:
+        community, made = Community.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )
+        if made:
+            community.organisations.set([organisations[m] for m in members])
+            created += 1
+    if created:
+        record(action="demo.seeded", data={"rows_created": created})
+    return created

@@ -257,7 +257,7 @@ def _principles_round(users: dict[str, Any], orgs: dict[str, Organisation]) -> N
     # Work on the next version has started; readers keep seeing the published one.
     document.refresh_from_db()
     assert document.current_revision is not None
-    library.save_revision(
+    drafting.save_revision(
         acting_user=owen,
         document=document,
         body=document.current_revision.body.replace(
