@@ -308,6 +308,9 @@ SILENCED_SYSTEM_CHECKS = [
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # MEDIA_URL stays unset: attachments are never served by URL, only by a permission-checked view.
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_MB", 25) * 1024 * 1024
+# Comparing revisions (coalition/library/diff.py): changed blocks are compared word by word for
+# at most this many milliseconds per request, the rest line by line (the page says so).
+COMPARE_WORD_BUDGET_MS = envint("COMPARE_WORD_BUDGET_MS", 500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

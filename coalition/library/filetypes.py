@@ -28,18 +28,39 @@ def _head(upload: IO[bytes], n: int = 4096) -> bytes:
     return data
 
 
+# An office file is a zip archive. Sniffing it reads the list of names and at most a few bytes of
+# one member, never a whole entry: a 300 KB upload can declare a `mimetype` of 300 MiB (a zip bomb).
+# Archives whose declared sizes make no sense for a document are refused outright.
+SNIFF_BYTES = 256
+MAX_ENTRIES = 10_000
+MAX_DECLARED_BYTES = 1024**3  # 1 GiB unpacked
+MAX_RATIO = 200  # unpacked : packed over the whole archive; office XML compresses 5-30x
+
+
+def _plausible(archive: zipfile.ZipFile) -> bool:
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        return False
+    declared = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries)
+    return declared <= MAX_DECLARED_BYTES and declared <= MAX_RATIO * max(packed, 1)
+
+
 def _office_zip(upload: IO[bytes]) -> str | None:
     try:
         with zipfile.ZipFile(upload) as archive:
+            if not _plausible(archive):
+                return None
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").strip()
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(SNIFF_BYTES).strip()
                 return mimetype.decode() if mimetype in ODF else None
             if "[Content_Types].xml" in names:
                 for prefix, content_type in OFFICE_ZIP.items():
                     if any(name.startswith(prefix) for name in names):
                         return content_type
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError, EOFError, NotImplementedError):
         return None
     finally:
         upload.seek(0)

@@ -46,3 +46,22 @@ def select_options(choices: Iterable[tuple[object, object]], selected: object = 
         mark = " selected" if text == chosen else ""
         parts.append(f'<option value="{html.escape(text)}"{mark}>{html.escape(str(label))}</option>')
     return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
+
+
+_DIFF_TAGS = {"insert": ("<ins>", "</ins>"), "delete": ("<del>", "</del>"), "equal": ("", "")}
+_DIFF_SIDES = {"inline": {"equal", "insert", "delete"}, "old": {"equal", "delete"}, "new": {"equal", "insert"}}
+
+
+@register.simple_tag
+def diff_pieces(pieces: Iterable[object], side: str = "inline") -> SafeString:
+    """A comparison's pieces as text with <ins> and <del>, every piece's text escaped: `inline` (both),
+    `old` (what was removed) or `new` (what was added). One Python loop instead of a template loop
+    with three `if`s per piece (a 10,000-word comparison has hundreds of pieces)."""
+    shown = _DIFF_SIDES[side]
+    parts = []
+    for piece in pieces:
+        kind = piece.kind  # type: ignore[attr-defined]
+        if kind in shown:
+            opening, closing = _DIFF_TAGS[kind]
+            parts.append(f"{opening}{html.escape(piece.text, quote=False)}{closing}")  # type: ignore[attr-defined]
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above

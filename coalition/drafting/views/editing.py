@@ -61,7 +61,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.record_read(
                 user=request.user, document=document, what="revision_viewed", revision=conflict.current.number
             )
-            mine = diff.word_diff(conflict.current.body, data["body"])
+            comparison = diff.compare(conflict.current.body, data["body"])
             return render(
                 request,
                 "library/conflict.html",
@@ -70,7 +70,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "current": conflict.current,
                     "form": EditForm(initial={**data, "base": conflict.current.number, "topics": list(data["topics"])}),
                     "mine": data["body"],
-                    "pieces": mine,
+                    "comparison": comparison,
                 },
                 status=409,
             )

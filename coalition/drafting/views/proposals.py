@@ -170,9 +170,9 @@ def _detail_page(
         {
             "document": document,
             "proposal": proposal,
-            "pieces": diff.word_diff(proposal.original, proposal.replacement),
-            "final_pieces": (
-                diff.word_diff(proposal.replacement, proposal.final_text)
+            "comparison": diff.compare(proposal.original, proposal.replacement),
+            "final_comparison": (
+                diff.compare(proposal.replacement, proposal.final_text)
                 if proposal.status == Proposal.Status.ACCEPTED_WITH_CHANGES
                 else None
             ),

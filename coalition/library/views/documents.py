@@ -167,7 +167,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose two different revisions to compare.")
         return redirect("library:history", pk=document.pk)
     old, new = revisions[min(numbers)], revisions[max(numbers)]
-    pieces = diff.word_diff(old.body, new.body)
+    comparison = diff.compare(old.body, new.body)
     services.record_read(user=request.user, document=document, what="diff_viewed", revisions=[old.number, new.number])
     return render(
         request,
@@ -176,8 +176,9 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             "document": document,
             "old": old,
             "new": new,
-            "pieces": pieces,
-            "stats": diff.stats(pieces),
+            "comparison": comparison,
+            "stats": comparison.stats,
             "mode": "side" if request.GET.get("mode") == "side" else "inline",
+            "side": request.GET.get("mode") == "side",
         },
     )
