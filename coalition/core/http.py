@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django import forms
@@ -9,13 +10,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest
 
+from coalition.core.converters import INT32_MAX
 from coalition.core.errors import AccessDenied, ServiceError
+
+_WHOLE_NUMBER = re.compile(r"\s*([-+]?)0*([0-9]+)\s*")
 
 
 def public_page[F: Callable[..., object]](view: F) -> F:
     """Marks a view anyone may see: no sign-in needed, and the MFA hold does not apply."""
     view.coalition_public = True  # type: ignore[attr-defined]
     return login_not_required(view)  # type: ignore[type-var]
+
+
+def query_int(value: object, *, default: int, minimum: int = 1, maximum: int = INT32_MAX) -> int:
+    """A number read from the request (`?page=`, `?from=`), within `minimum`..`maximum`: `default`
+    when it is no whole number, the nearest bound when it is out of range. The bounds fit every
+    integer column and every offset, so the result may go to the database as it is."""
+    match = _WHOLE_NUMBER.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return default
+    sign, digits = match.groups()
+    if len(digits) > len(str(maximum)) + 1:  # never int() a thousand digits
+        return minimum if sign == "-" else maximum
+    return min(max(int(sign + digits), minimum), maximum)
 
 
 def run_service(request: HttpRequest, done: str, call: Callable[[], object]) -> bool:

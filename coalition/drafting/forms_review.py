@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from coalition.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from coalition.drafting.models import Endorsement, Ratification, ReviewDecision
 from coalition.drafting.services import MAX_STEPS
 from coalition.organisations.models import Community, Organisation, Role
@@ -25,10 +26,10 @@ class StepForm(forms.Form):
         error_messages={"required": "Give the step a name, such as “Legal review”."},
         widget=forms.TextInput(attrs={"placeholder": "Legal review"}),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         queryset=_active_organisations(), required=False, empty_label="(none)", label="Organisation"
     )
-    community = forms.ModelChoiceField(
+    community = ModelChoiceField(
         queryset=Community.objects.only("pk", "name"), required=False, empty_label="(none)", label="or community"
     )
     role = forms.ChoiceField(
@@ -184,7 +185,7 @@ class EndorseForm(forms.Form):
 
 
 class AcknowledgementRequestForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ModelMultipleChoiceField(
         queryset=_active_organisations(),
         widget=forms.CheckboxSelectMultiple,
         label="Organisations to ask",

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from coalition.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from coalition.library.models import TLP, Audience, Document, Topic
 from coalition.library.services import MAX_BODY_CHARS
 from coalition.organisations.models import Community, Organisation
@@ -30,9 +31,7 @@ class DetailsForm(forms.Form):
     title = forms.CharField(max_length=200)
     summary = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(choices=Document.Kind.choices)
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    topics = ModelMultipleChoiceField(queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
     review_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Review by")
 
@@ -54,20 +53,20 @@ class EditForm(DetailsForm, TextForm):
 
 class AudienceForm(forms.Form):
     audience = forms.ChoiceField(choices=Audience.choices, widget=forms.RadioSelect)
-    audience_organisations = forms.ModelMultipleChoiceField(
+    audience_organisations = ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(status=Organisation.Status.ACTIVE),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Organisations",
     )
-    audience_communities = forms.ModelMultipleChoiceField(
+    audience_communities = ModelMultipleChoiceField(
         queryset=Community.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="Communities"
     )
 
 
 class NewDocumentForm(DetailsForm, TextForm, AudienceForm):
     tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="TLP label", help_text=TLP_HELP)
-    co_drafters = forms.ModelMultipleChoiceField(
+    co_drafters = ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(status=Organisation.Status.ACTIVE),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -82,7 +81,7 @@ class RelabelForm(forms.Form):
 
 class GrantForm(forms.Form):
     email = forms.EmailField(required=False, label="Person (email address)")
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         queryset=Organisation.objects.filter(status=Organisation.Status.ACTIVE), required=False
     )
     level = forms.ChoiceField(choices=[("view", "View"), ("comment", "Comment"), ("edit", "Edit")], initial="view")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
+from coalition.core.forms import ModelMultipleChoiceField
 from coalition.organisations.models import Organisation, Role
 
 country_code = RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter ISO country code, such as GB or KE.")
@@ -74,6 +75,6 @@ class CommunityForm(forms.Form):
     name = forms.CharField(max_length=200, validators=[no_control_characters])
     slug = forms.SlugField(max_length=80, label="Short name")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ModelMultipleChoiceField(
         queryset=Organisation.objects.order_by("name"), widget=forms.CheckboxSelectMultiple, required=False
     )

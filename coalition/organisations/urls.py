@@ -6,10 +6,10 @@ app_name = "organisations"
 
 urlpatterns = [
     path("<slug:slug>/", members.detail, name="detail"),
-    path("<slug:slug>/members/<int:pk>/role/", members.change_role, name="change_role"),
-    path("<slug:slug>/members/<int:pk>/signatory/", members.set_signatory, name="set_signatory"),
-    path("<slug:slug>/members/<int:pk>/remove/", members.remove_member, name="remove_member"),
+    path("<slug:slug>/members/<id:pk>/role/", members.change_role, name="change_role"),
+    path("<slug:slug>/members/<id:pk>/signatory/", members.set_signatory, name="set_signatory"),
+    path("<slug:slug>/members/<id:pk>/remove/", members.remove_member, name="remove_member"),
     path("<slug:slug>/invitations/", invitations.index, name="invitations"),
-    path("<slug:slug>/invitations/<int:pk>/resend/", invitations.resend, name="resend_invitation"),
-    path("<slug:slug>/invitations/<int:pk>/revoke/", invitations.revoke, name="revoke_invitation"),
+    path("<slug:slug>/invitations/<id:pk>/resend/", invitations.resend, name="resend_invitation"),
+    path("<slug:slug>/invitations/<id:pk>/revoke/", invitations.revoke, name="revoke_invitation"),
 ]

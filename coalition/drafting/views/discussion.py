@@ -15,20 +15,13 @@ from django.views.decorators.http import require_POST
 
 from coalition import access
 from coalition.access import Action
-from coalition.core.http import run_service, submit_form
+from coalition.core.http import query_int, run_service, submit_form
 from coalition.drafting import anchors, selectors, services
 from coalition.drafting.forms import CommentForm, EditCommentForm, ReplyForm
 from coalition.drafting.models import Anchor, Comment
 from coalition.library import selectors as library_selectors
 from coalition.library import services as library_services
 from coalition.library.models import Document
-
-
-def _int(value: Any, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _document(request: HttpRequest, pk: int) -> Document:
@@ -188,8 +181,8 @@ def _range(request: HttpRequest, numbers: list[int]) -> tuple[int, int] | None:
     if not numbers:
         return None
     low, high = numbers[0], numbers[-1]
-    first = min(max(_int(request.GET.get("from"), low), low), high)
-    last = min(max(_int(request.GET.get("to"), high), low), high)
+    first = query_int(request.GET.get("from"), default=low, minimum=low, maximum=high)
+    last = query_int(request.GET.get("to"), default=high, minimum=low, maximum=high)
     return (first, last) if first <= last else (last, first)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,24 +11,18 @@ from django.views.decorators.http import require_POST
 from coalition import access
 from coalition.access import Action
 from coalition.core import markdown
-from coalition.core.http import submit_form
+from coalition.core.http import query_int, submit_form
 from coalition.library import diff, selectors, services
 from coalition.library.forms import LANGUAGES, NewDocumentForm
 from coalition.library.models import TLP, Document, Topic
 from coalition.organisations.models import Organisation
 
 
-def _int(value: Any, default: int = 1) -> int:
-    try:
-        return max(int(value), 1)
-    except (TypeError, ValueError):
-        return default
-
-
 def library(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "") for name in selectors.FILTERS}
     sort = request.GET.get("sort", "newest")
-    page = selectors.library_page(request.user, filters=filters, sort=sort, page=_int(request.GET.get("page")))
+    number = query_int(request.GET.get("page"), default=1)
+    page = selectors.library_page(request.user, filters=filters, sort=sort, page=number)
     creatable = access.creatable_in(request.user)
     return render(
         request,
@@ -158,7 +150,7 @@ def revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
-    numbers = (_int(request.GET.get("from"), 0), _int(request.GET.get("to"), 0))
+    numbers = (query_int(request.GET.get("from"), default=0), query_int(request.GET.get("to"), default=0))
     revisions = {
         r.number: r
         for r in selectors.revisions_for(request.user, document).filter(number__in=numbers).select_related("author")
