@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do if $$p -c 'import sys; sys.exit(
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-e2e lint typecheck venv clean ci bench
+.PHONY: run test test-e2e lint typecheck venv clean ci bench messages
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12+ found (tried: python3.13, python3.12, ~/.pyenv/versions/3.1[23]*, python3). Install one, or run: make PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -28,10 +28,12 @@ var:
 	@mkdir -p var
 
 # The task worker (it sends the emails) runs beside the development server and is stopped with it.
+# Links in emails (invitations, notifications) point where this server listens, unless SITE_URL is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md; password coalition-demo-2026)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md; password coalition-demo-2026); email links use $$SITE_URL"
 	@$(BIN)/python manage.py db_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -60,3 +62,7 @@ clean:
 # Library benchmark against DATABASE_URL (generate data first: see docs/performance.md).
 bench: venv
 	$(BIN)/python bench/library.py
+
+# Translation catalogues (locale/): the compiled .mo files are committed, so nothing else needs gettext.
+messages: venv
+	$(BIN)/python manage.py compilemessages --ignore=.venv

@@ -145,7 +145,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Debian's default JIT made permission-filtered counts several times slower (DESIGN.md).
+    # Debian's default JIT made permission-filtered counts several times slower (docs/architecture.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of
@@ -254,6 +254,14 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Rate limits stay on allauth's defaults (login failures, password resets, confirmations); they
 # are kept in the default cache, which is Redis whenever CACHE_URL points at it.
 ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Sign-in limits (allauth; docs/operations.md#sign-in-limits). Per account: 5 failures in 5 minutes,
+# strict, as allauth has it. Per address: many people of one member organisation sign in from one
+# office address (NAT), so failures there are counted over 10 minutes and allowed 50: a colleague's
+# typos do not lock the office out, while password spraying from one address still stops.
+ACCOUNT_RATE_LIMITS = {
+    "login": envstr("RATE_LIMIT_LOGIN", "120/m/ip"),
+    "login_failed": envstr("RATE_LIMIT_LOGIN_FAILED", "50/600s/ip,5/300s/key"),
+}
 
 MFA_ADAPTER = "coalition.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -370,6 +378,9 @@ STORAGES = {
 # --- Internationalisation ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
+# Our catalogues come first: locale/en puts django-allauth's Title Case in the sentence case of the
+# rest of the portal (compiled .mo files are committed; `make messages` rebuilds them).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -11,6 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/mfa-required/", account_views.mfa_required, name="mfa_required"),
+    path("accounts/mfa-enrolled/", account_views.mfa_enrolled, name="mfa_enrolled"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
     path("library/", include("coalition.library.urls")),

@@ -8,6 +8,7 @@ from coalition.access.documents import (
     creatable_in,
     delete_grant,
     grant_level_of,
+    sees_now,
     store_grant,
 )
 from coalition.access.drafting import (
@@ -50,6 +51,7 @@ __all__ = [
     "organisation_ids_of",
     "requires_mfa",
     "reviewer_membership",
+    "sees_now",
     "sees_working_copy",
     "signatory_memberships",
     "store_grant",

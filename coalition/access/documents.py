@@ -536,6 +536,13 @@ def _audience_reason(reader: Reader, document: Document) -> str:
 
 @dataclass(frozen=True)
 class AudienceSummary:
+    """Who can see a document, for its owners. The owner organisation, co-drafters and grants see it
+    now; the audience (`everyone`, `every_organisation`, `organisations`, `communities`) only once it
+    is out (`published`: published or archived). On TLP:RED only the people granted by name."""
+
+    published: bool
+    red: bool
+    owner: Organisation | None  # None on TLP:RED: its staff read it only through grants by name
     everyone: bool
     every_organisation: bool
     organisations: list[Organisation]
@@ -543,6 +550,13 @@ class AudienceSummary:
     co_drafters: list[Organisation]
     people: list[tuple[Any, str]]
     organisation_grants: list[tuple[Organisation, str]]
+
+    @property
+    def audience_waits(self) -> bool:
+        """An audience that will read it once published, and does not yet."""
+        return not self.published and (
+            self.everyone or self.every_organisation or bool(self.organisations or self.communities)
+        )
 
 
 def audience_of(document: Document) -> AudienceSummary:
@@ -560,14 +574,41 @@ def audience_of(document: Document) -> AudienceSummary:
     ]
     named = document.audience == Audience.NAMED and not red
     return AudienceSummary(
+        published=document.status in OPEN_STATUSES,
+        red=red,
+        owner=None if red else document.owner,
         everyone=document.audience == Audience.PUBLIC and not red,
         every_organisation=document.audience == Audience.COALITION and not red,
         organisations=list(document.audience_organisations.all()) if named else [],
-        communities=list(document.audience_communities.all()) if named else [],
+        communities=list(document.audience_communities.prefetch_related("organisations")) if named else [],
         co_drafters=[] if red else list(document.co_drafters.all()),
         people=people,
         organisation_grants=[] if red else organisation_grants,
     )
+
+
+def sees_now(summary: AudienceSummary, user: Any) -> bool:
+    """Whether `user` is among those the summary says can see the document now: the summary read
+    as a person would read the page. Tests hold it equal to can_view for every person and document,
+    so the page never tells owners something the access rules do not do."""
+    if any(person.pk == getattr(user, "pk", None) and person.is_active for person, _ in summary.people):
+        return getattr(user, "is_active", False)
+    if summary.red:
+        return False
+    if summary.published and summary.everyone:
+        return True
+    organisations = {m.organisation_id for m in memberships_of(user)}
+    if not organisations:
+        return False
+    reached = {o.pk for o in summary.co_drafters} | {o.pk for o, _ in summary.organisation_grants}
+    if summary.owner is not None:
+        reached.add(summary.owner.pk)
+    if summary.published:
+        if summary.every_organisation:
+            return True
+        reached |= {o.pk for o in summary.organisations}
+        reached |= {o.pk for c in summary.communities for o in c.organisations.all()}
+    return bool(organisations & reached)
 
 
 # --- Grant storage (guardian) ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
@@ -14,12 +15,19 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from coalition import access
-from coalition.accounts import invitations
+from coalition.accounts import enrolment, invitations
 from coalition.accounts.services import record_login_failure
 from coalition.audit.services import record
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        required = bool(super().is_reauthentication_required(app=app, **kwargs))
+        if required and app == "allauth.mfa":
+            # A first enrolment right after signing in (coalition/accounts/enrolment.py).
+            return not enrolment.may_skip_reauthentication(self.request or context.request)
+        return required
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs up on their own: only the holder of a valid invitation link.
         return invitations.pending_invitation(request) is not None

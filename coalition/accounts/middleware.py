@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from coalition import access
+from coalition.accounts import enrolment
 
 # What a held user may still reach: the enrolment pages themselves, re-authentication (allauth
 # may ask for it before activating a factor), email confirmation and signing out.
@@ -26,6 +27,7 @@ ALLOWED_WHILE_HELD = frozenset(
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_download_recovery_codes",
+        "mfa_enrolled",
         "account_reauthenticate",
         "mfa_reauthenticate",
         "account_confirm_email",
@@ -51,6 +53,7 @@ class MFARequiredMiddleware:
         if match is not None and match.url_name in ALLOWED_WHILE_HELD:
             return None
         if access.held_for_mfa(user):
+            enrolment.hold(request)
             return redirect("mfa_required")
         return None
 

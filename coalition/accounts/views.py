@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from coalition import access
+from coalition.accounts import enrolment
 
 
 # Not a public page: the MFA hold applies to a signed-in visitor (their organisations are listed).
@@ -21,3 +22,8 @@ def mfa_required(request: HttpRequest) -> HttpResponse:
     if not access.held_for_mfa(request.user):
         return redirect("home")
     return render(request, "accounts/mfa_required.html", {"memberships": access.memberships_of(request.user)})
+
+
+def mfa_enrolled(request: HttpRequest) -> HttpResponse:
+    """ "Continue" after saving the recovery codes: on to where the person was going."""
+    return redirect(enrolment.finish(request))

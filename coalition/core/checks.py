@@ -21,3 +21,23 @@ def shared_cache_for_rate_limits(app_configs: Any, **kwargs: Any) -> list[Warnin
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def proxy_settings_agree(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """Behind a TLS-terminating proxy (SECURE_PROXY_SSL_HEADER) every request arrives from the proxy:
+    unless TRUSTED_PROXY_COUNT says how many proxies append to X-Forwarded-For, every visitor has
+    the proxy's address, so the per-address sign-in limit becomes one limit for the whole coalition
+    (one attacker locks everyone out) and the audit log records the proxy for everyone."""
+    if settings.DEBUG or not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return []
+    if int(getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0) or 0) > 0:
+        return []
+    return [
+        Warning(
+            "SECURE_PROXY_SSL_HEADER says the portal is behind a proxy, but TRUSTED_PROXY_COUNT is 0: "
+            "every visitor would seem to come from the proxy's address.",
+            hint="Set TRUSTED_PROXY_COUNT to the number of proxies in front of the portal (usually 1).",
+            id="coalition.W002",
+        )
+    ]

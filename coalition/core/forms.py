@@ -15,9 +15,11 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models
 
 
-def key_in_range(queryset: models.QuerySet[Any], key: str, value: Any) -> bool:
+def key_in_range(queryset: models.QuerySet[Any] | None, key: str, value: Any) -> bool:
     """Whether `value` can be an integer key of `queryset`'s model at all. Text that is no whole
     number passes: the field's own validation refuses it with its usual message."""
+    if queryset is None:
+        return True
     try:
         field = queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key)
     except FieldDoesNotExist:
@@ -41,11 +43,11 @@ class ModelChoiceField(forms.ModelChoiceField):
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value: Any) -> models.QuerySet[Any]:  # type: ignore[misc]  # Django's, untyped in the stubs
+    def _check_values(self, value: Any) -> models.QuerySet[Any]:
         key = self.to_field_name or "pk"
         for pk in value if isinstance(value, list | tuple | set | frozenset) else ():
             if not key_in_range(self.queryset, key, pk):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # Django's own; the stubs omit it

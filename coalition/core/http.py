@@ -8,7 +8,8 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from coalition.core.converters import INT32_MAX
 from coalition.core.errors import AccessDenied, ServiceError
@@ -63,3 +64,44 @@ def submit_form[T](request: HttpRequest, form: forms.Form, call: Callable[[], T]
         return None
     except AccessDenied:
         raise Http404("No such page.") from None
+
+
+CONFIRM_FIELD = "confirm"
+
+
+def is_confirmed(request: HttpRequest) -> bool:
+    """Whether a POST comes from the confirmation page (see `confirmation`)."""
+    return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == "yes"
+
+
+def confirmation(
+    request: HttpRequest,
+    *,
+    question: str,
+    explanation: list[str],
+    button: str,
+    cancel_url: str,
+    danger: bool = False,
+) -> HttpResponse:
+    """The one confirmation step before a consequential action: a page that asks, says what will
+    happen, and posts the same fields again with `confirm=yes`. Works without JavaScript: the form
+    that led here is an ordinary form, and nothing changes until the second POST."""
+    carry = [
+        (name, value)
+        for name, values in (request.POST.lists() if request.method == "POST" else ())
+        if name not in ("csrfmiddlewaretoken", CONFIRM_FIELD)
+        for value in values
+    ]
+    return render(
+        request,
+        "includes/confirm_post.html",
+        {
+            "question": question,
+            "explanation": explanation,
+            "button": button,
+            "cancel_url": cancel_url,
+            "danger": danger,
+            "carry": carry,
+            "confirm_field": CONFIRM_FIELD,
+        },
+    )

@@ -102,7 +102,7 @@ class Document(TimeStampedModel):
             models.Index(fields=["-updated_at", "-id"], name="library_doc_updated_idx"),
         ]
         constraints = [
-            # TLP 2.0 as the portal enforces it (DESIGN.md): public means CLEAR.
+            # TLP 2.0 as the portal enforces it (docs/architecture.md): public means CLEAR.
             models.CheckConstraint(
                 condition=~Q(audience="public") | Q(tlp="clear"), name="library_doc_public_is_clear"
             ),

@@ -51,7 +51,7 @@ def _require(user: Any, action: Action, obj: Any) -> None:
 
 
 def check_tlp_rules(*, audience: str, tlp: str, organisation_grants: int = 0) -> None:
-    """TLP 2.0 as the portal enforces it (DESIGN.md), with messages for the person choosing."""
+    """TLP 2.0 as the portal enforces it (docs/architecture.md), with messages for the person choosing."""
     if audience == Audience.PUBLIC and tlp != TLP.CLEAR:
         raise ServiceError(
             "Only TLP:CLEAR material can be public. Choose TLP:CLEAR or a narrower audience.", code="tlp"

@@ -66,7 +66,7 @@ class Role(models.TextChoices):
     READER = "reader", "Reader"
 
 
-# Higher rank includes everything a lower rank may do (DESIGN.md, "Roles").
+# Higher rank includes everything a lower rank may do (docs/architecture.md, Roles).
 ROLE_RANK: dict[str, int] = {Role.READER: 1, Role.CONTRIBUTOR: 2, Role.EDITOR: 3, Role.ADMIN: 4}
 
 

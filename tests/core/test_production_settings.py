@@ -1,5 +1,5 @@
 """With production environment values the portal passes Django's deploy checks and sends the
-security headers DESIGN.md asks for."""
+security headers docs/operations.md describes."""
 
 from __future__ import annotations
 
@@ -42,6 +42,18 @@ def test_deploy_check_warns_when_rate_limits_would_not_be_shared():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], CACHE_URL="locmem://")
     assert result.returncode != 0
     assert "coalition.W001" in result.stderr + result.stdout
+
+
+def test_deploy_check_warns_when_behind_a_proxy_without_a_trusted_proxy_count():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], SECURE_PROXY_SSL_HEADER="1")
+    assert result.returncode != 0
+    assert "coalition.W002" in result.stderr + result.stdout
+    agreeing = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        SECURE_PROXY_SSL_HEADER="1",
+        TRUSTED_PROXY_COUNT="1",
+    )
+    assert agreeing.returncode == 0, agreeing.stdout + agreeing.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key_or_mfa_keys():

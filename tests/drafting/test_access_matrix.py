@@ -13,7 +13,7 @@ newer draft revision under review, an open ratification and an acknowledgement r
 smaller block of drafts, texts in review and archived ones. Each person x document is one test
 running every drafting action that applies to the document; the outcome each expects comes from
 the `may_*` functions below, written from the rules in coalition/access/drafting.py's docstring,
-the issue and DESIGN.md's role table, never from the access module.
+the issue and the role table in docs/architecture.md, never from the access module.
 
 Allowed: `can()` says yes, the service succeeds, writes what it should (speaking for the person's
 organisation) and records its audit event. Refused: `can()` says no, the service raises
@@ -95,7 +95,7 @@ GRANT_LEVEL = {
     "reader_signatory": "comment",
 }
 LEVEL_RANK = {None: 0, "view": 1, "comment": 2, "edit": 3}
-# An organisation's grant serves each member up to what their role allows (DESIGN.md, "Roles").
+# An organisation's grant serves each member up to what their role allows (docs/architecture.md, Roles).
 ROLE_LEVEL = {"reader": "view", "contributor": "comment", "editor": "edit", "admin": "edit"}
 # Relationships without an active organisation to belong to (or speak for).
 NO_ACTIVE_ORGANISATION = {"suspended", "removed", ANONYMOUS}
@@ -112,7 +112,7 @@ OPEN = ("published", "archived")
 
 
 def tlp_rules_allow(audience: str, tlp: str) -> bool:
-    """DESIGN.md: public needs TLP:CLEAR; TLP:RED is read through named grants only, so its audience
+    """docs/architecture.md: public needs TLP:CLEAR; TLP:RED is read through named grants only, so its audience
     stays the owner organisation."""
     return (audience != "public" or tlp == "clear") and (tlp != "red" or audience == "organisation")
 
@@ -240,7 +240,7 @@ def may_read(v: Viewer, d: Doc) -> bool:
 
 def may_comment(v: Viewer, d: Doc) -> bool:
     """Issue: "contributors and above of organisations in the audience, plus comment-level
-    grants"; DESIGN.md: comment and propose from contributor up; TLP:RED only by named grants."""
+    grants"; docs/architecture.md: comment and propose from contributor up; TLP:RED only by named grants."""
     if v.anonymous or d.status == "archived" or not may_read(v, d):
         return False
     if d.tlp == "red":

@@ -4,6 +4,7 @@ document's tab strip."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -419,7 +420,7 @@ def test_audience_only_readers_never_see_comments_on_an_unpublished_revision(
     page = globex.get(_url(doc))
     html = page.content.decode()
     assert "Published-text remark." in html and "Secret draft remark." not in html
-    assert "you read revision 1" in html
+    assert "You read revision 1." in html
     assert page.context["page"].counts == {"open": 1, "resolved": 0, "all": 1}
     assert globex.post(_url(doc, f"comments/{on_draft.pk}/reply/"), {"body": "x"}).status_code == 404
     assert globex.get(_url(doc, f"comments/{on_draft.pk}/reply/")).status_code == 404
@@ -482,9 +483,9 @@ def test_document_page_has_tabs_and_tells_drafters_what_readers_see(client_for, 
     drafter = client_for(acme_editor).get(f"/library/{doc.pk}/").content.decode()
     assert 'aria-current="page">Document' in drafter
     assert f'href="/library/{doc.pk}/discussion/"' in drafter
-    assert "Revision 2 is a draft; readers see revision 1." in drafter
+    assert "You read revision 2, a draft: readers see revision 1." in drafter
     reader = client_for(globex_contributor).get(f"/library/{doc.pk}/").content.decode()
-    assert "is a draft; readers see" not in reader and f'href="/library/{doc.pk}/discussion/"' in reader
+    assert "a draft: readers see" not in reader and f'href="/library/{doc.pk}/discussion/"' in reader
 
 
 def test_tabs_follow_the_kind_of_document(client_for, acme_editor, acme):
@@ -575,3 +576,49 @@ def test_picking_a_section_or_pasting_a_passage_is_what_the_comment_is_about(cli
     both = _comment(c, doc, anchor="document", section="doc-scope", quote="within 24 hours", body="Both?")
     assert "Choose whether you comment on the section or on the quoted passage." in _errors(both, "anchor")
     assert not Comment.objects.filter(body="Both?").exists()
+
+
+# --- One revision per person, on every tab (issue 9, defect 5) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "reads"),
+    [("acme_reader", 3), ("acme_editor", 3), ("globex_editor", 3), ("grantee", 3), ("audience_reader", 2)],
+)
+def test_every_tab_states_the_same_revision_for_each_person(
+    request, client_for, make_member, acme, acme_editor, globex, make_org, who, reads
+):
+    """A principles text co-drafted with Globex, shared with Initech, granted to a Stark reader by name:
+    revision 2 published, revision 3 a draft. The owner's reader, the owner's editor, a co-drafter and
+    a grantee read revision 3; the audience's reader reads revision 2; every tab says the same."""
+    initech, stark = make_org("Initech"), make_org("Stark")
+    document = library.create_document(
+        acting_user=acme_editor,
+        owner=acme,
+        title="Principles",
+        kind=Document.Kind.PRINCIPLES,
+        body=BODY,
+        audience=Audience.NAMED,
+        tlp=TLP.GREEN,
+        audience_organisations=[initech],
+        co_drafters=[globex],
+    )
+    drafting.save_revision(acting_user=acme_editor, document=document, body=BODY + "\nTwo.\n", base_number=1)
+    drafting.publish(acting_user=acme_editor, document=document)
+    drafting.save_revision(acting_user=acme_editor, document=document, body=BODY + "\nThree.\n", base_number=2)
+    people = {
+        "acme_reader": lambda: request.getfixturevalue("acme_reader"),
+        "acme_editor": lambda: acme_editor,
+        "globex_editor": lambda: make_member(globex, Role.EDITOR, email="editor@globex.example"),
+        "grantee": lambda: make_member(stark, Role.READER, email="reader@stark.example"),
+        "audience_reader": lambda: make_member(initech, Role.READER, email="reader@initech.example"),
+    }
+    person = people[who]()
+    if who == "grantee":
+        library.grant(acting_user=acme_editor, document=document, level="view", user=person)
+    client = client_for(person)
+    said = {}
+    for tab in ("", "discussion/", "review/", "ratification/"):
+        page = client.get(f"/library/{document.pk}/{tab}").content.decode()
+        said[tab or "document"] = re.findall(r"You read revision (\d+)", page)
+    assert said == {tab: [str(reads)] for tab in said}

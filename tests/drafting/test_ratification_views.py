@@ -164,7 +164,7 @@ def test_open_form_is_prefilled_with_a_majority_of_member_organisations(client_f
     assert 'name="quorum" value="3"' in page.text  # 4 member organisations
     assert "4 active member organisations may ratify." in page.text
     response = client_for(acme_editor).post(
-        f"/library/{doc.pk}/ratification/open/", {"quorum": "3", "deadline": ""}, follow=True
+        f"/library/{doc.pk}/ratification/open/", {"quorum": "3", "deadline": "", "confirm": "yes"}, follow=True
     )
     assert "Ratification of revision 1 is open" in response.text
     ratification = Ratification.objects.get()

@@ -194,10 +194,10 @@ def test_publish_is_refused_before_every_step_approves(client_for, acme_editor, 
     client = client_for(acme_editor)
     page = client.get(f"/library/{doc.pk}/review/")
     assert "Ask for review first: it can be published once every step has approved." in page.text
-    response = client.post(f"/library/{doc.pk}/publish/", follow=True)
+    response = client.post(f"/library/{doc.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert "ask for review; it can be published once every step has approved" in response.text
     client.post(f"/library/{doc.pk}/review/request/")
-    response = client.post(f"/library/{doc.pk}/publish/", follow=True)
+    response = client.post(f"/library/{doc.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert (
         "Publishing needs every review step&#x27;s approval of revision 1; the review is in progress." in response.text
     )
@@ -247,7 +247,7 @@ def test_reviewers_decide_in_order_and_the_editor_publishes(
     assert "Every step has approved revision 1." in page.text
     assert "Fine by legal." in page.text and "Gil Globex" in page.text and "(Globex)" in page.text
 
-    response = editor.post(f"/library/{doc.pk}/publish/", follow=True)
+    response = editor.post(f"/library/{doc.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert "Revision 1 is published" in response.text
     doc.refresh_from_db()
     assert doc.status == Document.Status.PUBLISHED and doc.published_revision.number == 1
@@ -399,9 +399,9 @@ def test_without_steps_the_owner_publishes_directly(client_for, acme_editor, doc
     client = client_for(acme_editor)
     page = client.get(f"/library/{doc.pk}/review/")
     assert "There are no review steps: the owner&#x27;s editors publish directly." in page.text
-    response = client.post(f"/library/{doc.pk}/publish/", follow=True)
+    response = client.post(f"/library/{doc.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert "Revision 1 is published" in response.text
-    response = client.post(f"/library/{doc.pk}/publish/", follow=True)
+    response = client.post(f"/library/{doc.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert "Revision 1 is already published." in response.text
 
 
@@ -470,8 +470,8 @@ def test_once_published_the_review_page_points_to_the_next_step(client_for, acme
     )
     client = client_for(acme_editor)
     assert "Next:" not in client.get(f"/library/{principles.pk}/review/").text  # not published yet
-    page = client.post(f"/library/{principles.pk}/publish/", follow=True)
+    page = client.post(f"/library/{principles.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert "Revision 1 is published" in page.text
     assert f'<a href="/library/{principles.pk}/ratification/">Next: ratification of revision 1</a>' in page.text
-    page = client.post(f"/library/{guidance.pk}/publish/", follow=True)
+    page = client.post(f"/library/{guidance.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert f'<a href="/library/{guidance.pk}/acknowledgements/">Next: ask organisations to acknowledge' in page.text

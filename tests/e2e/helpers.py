@@ -33,16 +33,16 @@ def sign_in(
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign In", exact=True).click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     step = None
     if totp_secret is not None or code is not None:
         expect(page).to_have_url(re.compile(re.escape(MFA_PATH)))
         expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
         if code is not None:
-            _submit_code(page, code, button="Sign In")
+            _submit_code(page, code, button="Sign in")
         else:
             assert totp_secret is not None
-            step = _submit_current_code(page, totp_secret, path=MFA_PATH, button="Sign In")
+            step = _submit_current_code(page, totp_secret, path=MFA_PATH, button="Sign in")
     expect(page).not_to_have_url(re.compile(f"{re.escape(LOGIN_PATH)}|{re.escape(MFA_PATH)}"))
     return step
 
@@ -110,5 +110,5 @@ def sign_out(page: Page) -> None:
     """Sign out from the account menu (allauth asks to confirm)."""
     page.locator("header details.dropdown summary").click()
     page.get_by_role("banner").get_by_role("link", name="Sign out").click()
-    page.get_by_role("button", name="Sign Out").click()
+    page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()

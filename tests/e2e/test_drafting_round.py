@@ -208,11 +208,15 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     # 5. Ed publishes revision 2 and opens its ratification (quorum 2 of the 2 member organisations).
     ed.reload()
     ed.get_by_role("button", name="Publish revision 2").click()
+    expect(ed.get_by_role("heading", name="Publish revision 2 of")).to_be_visible()  # asked first
+    ed.get_by_role("button", name="Publish revision 2").click()
     expect_status(ed, "Revision 2 is published: its audience reads it now.")
     expect(ed.get_by_role("region", name="What readers see")).to_contain_text("Revision 2 is published (")
     _tab(ed, "Ratification")
     quorum = ed.get_by_label("Quorum (organisations whose endorsement adopts it)")
     expect(quorum).to_have_value("2")
+    ed.get_by_role("button", name="Open ratification").click()
+    expect(ed.get_by_role("heading", name="Open ratification of revision 2")).to_be_visible()  # asked first
     ed.get_by_role("button", name="Open ratification").click()
     expect_status(ed, "Ratification of revision 2 is open")
     current = ed.get_by_role("region", name="Current ratification")
@@ -260,7 +264,7 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     expect(ed.get_by_role("link", name="Public record of adoption")).to_have_count(0)
     anonymous = new_page()
     anonymous.goto(f"{doc}/adopted/")
-    expect(anonymous.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(anonymous.get_by_role("heading", name="Sign in to open this")).to_be_visible()
 
     # The database agrees, and every step left its audit event.
     ratification = Ratification.objects.get(document=document)

@@ -88,13 +88,13 @@ def test_invited_person_signs_up_enrols_totp_and_signs_in_with_it(new_page, make
     page.locator("input[name=password]").fill(INVITEE_PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(at("/accounts/2fa/totp/activate/"))
-    expect(page.get_by_role("heading", name="Activate Authenticator App")).to_be_visible()
+    expect(page.get_by_role("heading", name="Activate authenticator app")).to_be_visible()
     secret = page.locator("#authenticator_secret").input_value()
     assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
     page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_role("status").filter(has_text="Authenticator app activated.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
+    expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
     codes = page.locator("#recovery_codes").input_value().split()
     assert len(codes) == 10, codes
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

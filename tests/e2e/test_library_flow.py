@@ -65,10 +65,12 @@ def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find
     expect(labels.last).to_have_text("TLP:AMBER")
 
     # Published, so that its audience reads it (a draft stays with Acme).
-    ed.get_by_role("button", name="Share and label").click()
-    ed.get_by_role("button", name="Publish").click()
+    ed.get_by_role("navigation", name="Document pages").get_by_role("link", name="Review").click()
+    ed.get_by_role("button", name="Publish revision 1").click()
+    ed.get_by_role("button", name="Publish revision 1").click()  # the confirmation
     expect_status(ed, "published")
-    who = ed.get_by_role("region", name="Who can see it now")
+    ed.goto(f"{doc}/share/")
+    who = ed.get_by_role("region", name="Who can see it")
     expect(who).to_contain_text("Acme (owner)")
     expect(who).to_contain_text("Globex")
     expect(who).not_to_contain_text("Initech")
@@ -101,9 +103,13 @@ def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find
     expect(ed.get_by_role("region", name="Revision 2").locator("ins").filter(has_text="publication")).to_be_visible()
     # Revision 2 is a draft until published; its audience still reads revision 1.
     ed.goto(f"{doc}/")
-    expect(ed.get_by_role("note").filter(has_text="Revision 2 is a draft; readers see revision 1.")).to_be_visible()
+    expect(
+        ed.get_by_role("note").filter(has_text="You read revision 2, a draft: readers see revision 1.")
+    ).to_be_visible()
     ed.get_by_role("navigation", name="Document pages").get_by_role("link", name="Review").click()
     ed.get_by_role("button", name="Publish revision 2").click()
+    ed.get_by_role("button", name="Publish revision 2").click()  # the confirmation
+    expect_status(ed, "published")
     document.refresh_from_db()
     assert document.published_revision == document.current_revision and document.current_revision.number == 2
     # Who can see it, for its owner, under the text.

@@ -34,6 +34,8 @@ def test_admin_changes_a_role_and_removes_a_member(page: Page, make_member, acme
     expect(role).to_have_value(Role.READER)
     role.select_option(label="Contributor")
     row.get_by_role("button", name="Change role").click()
+    expect(page.get_by_role("heading", name="Make Rea Reader contributor of")).to_be_visible()  # asked first
+    page.get_by_role("button", name="Change role").click()
     expect(page.get_by_role("status").filter(has_text="Rea Reader is now contributor.")).to_be_visible()
     expect(page.locator(reader_row).get_by_label("Role of Rea Reader")).to_have_value(Role.CONTRIBUTOR)
     expect(page.locator(reader_row).locator("option:checked")).to_have_text("Contributor")

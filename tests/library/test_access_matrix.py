@@ -11,7 +11,7 @@ review and archived ones. Each person x document is one test running every actio
 (save a revision, upload, restore, grant, change the audience, relabel, archive) (the list
 is one test per person, against every document); the outcome each expects comes from `may_read`,
 `may_edit` and `may_manage` below, written from the rules in coalition/access/documents.py's
-docstring, DESIGN.md and docs/architecture.md, never from the access module.
+docstring and docs/architecture.md, never from the access module.
 
 Allowed: 200, or the item is in the list, or for a write a redirect, the change and its audit event.
 Refused: 404 for a signed-in person (the list just leaves the item out), a sign-in redirect for
@@ -66,13 +66,13 @@ RELATIONSHIPS = (
     "granted",  # of an unrelated organisation, with a grant to them by name (level below)
     "owner_granted",  # a member of the owner organisation with a grant by name (what TLP:RED needs)
     "org_granted",  # of an organisation granted every document (not TLP:RED) at edit, used up to the role
-    "secretariat",  # staff of the secretariat: no more than any other member organisation (DESIGN.md)
+    "secretariat",  # staff of the secretariat: no more than any other member organisation (docs/architecture.md)
     "superuser",  # secretariat staff who are also Django superusers and staff: still no more
 )
 ANONYMOUS = "anonymous"
 # A grant by name has its level whatever the role, so each level meets a role that cannot stretch it.
 GRANT_LEVEL = {"reader": "view", "contributor": "comment", "editor": "edit", "admin": "view", "signatory": "edit"}
-# An organisation's grant serves each member up to what their role allows (DESIGN.md, "Roles").
+# An organisation's grant serves each member up to what their role allows (docs/architecture.md, Roles).
 ROLE_LEVEL = {"reader": "view", "contributor": "comment", "editor": "edit", "admin": "edit", "signatory": "edit"}
 
 AUDIENCES = ("organisation", "named", "coalition", "public")
@@ -104,7 +104,7 @@ NEXT_AUDIENCE = {"organisation": "named", "named": "organisation", "coalition": 
 
 
 def tlp_rules_allow(audience: str, tlp: str) -> bool:
-    """DESIGN.md: public needs TLP:CLEAR; TLP:RED is read through named grants only, so its
+    """docs/architecture.md: public needs TLP:CLEAR; TLP:RED is read through named grants only, so its
     audience stays the owner organisation."""
     return (audience != "public" or tlp == "clear") and (tlp != "red" or audience == "organisation")
 
@@ -307,6 +307,7 @@ class World:
     named_organisation: int  # the organisation a document's audience names
     # Every test leaves the world as it found it, so each document's starting state is known.
     states: dict[str, Any]
+    people: dict[str, User]  # viewer key -> person
 
 
 def _org(name: str, kind: str = "member", **extra: Any) -> Organisation:
@@ -414,7 +415,7 @@ def _build() -> World:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         sessions[key] = client.session.session_key
     states = {key: _state(document.pk) for key, document in documents.items()}
-    return World(documents, attachments, sessions, orgs["named"].pk, states)
+    return World(documents, attachments, sessions, orgs["named"].pk, states, people)
 
 
 @pytest.fixture(scope="module")
@@ -491,7 +492,7 @@ def _requests(action: str, doc: Doc, world: World) -> list[tuple[str, str, dict[
         "grant": [("post", f"{base}share/grants/", {"email": GRANTEE, "organisation": "", "level": "view"})],
         "audience": [("post", f"{base}share/", audience)],
         "relabel": [("post", f"{base}share/label/", {"tlp": NEXT_LABEL[doc.tlp]})],
-        "archive": [("post", f"{base}share/status/", {"status": "archived"})],
+        "archive": [("post", f"{base}share/status/", {"status": "archived", "confirm": "yes"})],
     }[action]
 
 
@@ -606,3 +607,36 @@ def test_the_matrix_is_large_and_allows_and_refuses_every_action() -> None:
     for action in ACTIONS:
         outcomes = {expected(v, d, action) for v in VIEWERS for d in DOCS}
         assert {ALLOWED, REFUSED} <= outcomes, action
+
+
+# --- "Who can see it" tells the truth --------------------------------------------------------------
+
+
+def test_who_the_page_says_can_see_each_document_now_is_exactly_who_can_read_it(world: World, db: Any) -> None:
+    """For every document and every person of the matrix: access.sees_now (the audience summary the
+    share and document pages show, read as a person reads it) equals can(view). Issue 9, defect 4:
+    a draft's named audience was listed as able to see it."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from coalition import access
+
+    wrong = []
+    for key, document in world.documents.items():
+        summary = access.audience_of(document)
+        for person_key, person in [*world.people.items(), ("anonymous", AnonymousUser())]:
+            fresh = person if person_key == "anonymous" else User.objects.get(pk=person.pk)
+            if access.sees_now(summary, fresh) != access.can(fresh, "document.view", document):
+                wrong.append(f"{person_key} on {key}")
+    assert wrong == []
+
+
+def test_the_share_page_of_a_draft_says_its_audience_sees_it_only_once_published(world: World, db: Any) -> None:
+    document = world.documents["draft-coalition-green"]
+    page = _client(world, Viewer("owner", "editor")).get(f"/library/{document.pk}/share/").content.decode()
+    now, _, later = page.partition("Will see it once it is published")
+    assert "Every active organisation" not in now.split("Can see it now")[1]
+    assert "Every active organisation of the coalition" in later
+    named = world.documents["in_review-named-amber"]
+    page = _client(world, Viewer("owner", "editor")).get(f"/library/{named.pk}/share/").content.decode()
+    assert "Let Initech see the draft now" in page
+    assert "Let Soylent see the draft now" not in page  # suspended: no grant offered

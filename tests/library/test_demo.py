@@ -86,3 +86,30 @@ def test_a_reader_sees_a_living_library_but_not_another_companys_private_documen
         assert 20 < visible.count() < Document.objects.count()
     anonymous = access.visible(AnonymousUser(), Document.objects.all(), access.Action.VIEW_DOCUMENT)
     assert set(anonymous.values_list("audience", "tlp").distinct()) == {(Audience.PUBLIC, TLP.CLEAR)}
+
+
+def test_the_numbers_readme_gives_for_the_demo_are_true(seeded: str) -> None:
+    """README tells a new user what each demo login sees; parsed here, so README and data cannot drift."""
+    import re
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    match = re.search(
+        r"The demo library holds (\d+) documents \((\d+) across .*? and the (\d+) drafting rounds below\),"
+        r".*?an editor at Northwind sees (\d+), a reader at the Ministry (\d+), a visitor without an account"
+        r" the (\d+) public ones",
+        readme,
+    )
+    assert match, "README no longer states the demo counts in the sentence this test reads"
+    total, library, rounds, editor, reader, visitor = map(int, match.groups())
+    assert f"Library: {library} demo documents created" in seeded
+    assert f"Drafting: {rounds} demo drafting rounds created" in seeded
+    assert Document.objects.count() == total == library + rounds
+    seen = {
+        email: access.visible(User.objects.get(email=email), Document.objects.all(), "document.view").count()
+        for email in ("owen@northwind.example", "henry@mda.example")
+    }
+    assert seen == {"owen@northwind.example": editor, "henry@mda.example": reader}
+    assert access.visible(AnonymousUser(), Document.objects.all(), "document.view").count() == visitor
+    assert "owen@northwind.example | Northwind Social | editor" in readme
+    assert "henry@mda.example | Ministry of Digital Affairs | reader" in readme

@@ -69,7 +69,7 @@ ORGANISATION_CASES = [
         "post",
         lambda w: f"/orgs/acme/members/{w.target.pk}/role/",
         ACME_ADMIN,
-        data=lambda w: {"role": Role.EDITOR},
+        data=lambda w: {"role": Role.EDITOR, "confirm": "yes"},
         done=lambda w: _target(w).role == Role.EDITOR,
         redirect=lambda w: "/orgs/acme/",
         audit="membership.role_changed",

@@ -30,7 +30,7 @@ def test_admin_changes_a_role_and_the_member_gets_it_on_their_next_request(acme_
     reader = client_for(acme_reader)
     assertContains(reader.get("/orgs/acme/"), "Reader at Acme.")
     response = client_for(acme_admin).post(
-        f"/orgs/acme/members/{_membership(acme_reader).pk}/role/", {"role": Role.EDITOR}, follow=True
+        f"/orgs/acme/members/{_membership(acme_reader).pk}/role/", {"role": Role.EDITOR, "confirm": "yes"}, follow=True
     )
     assertContains(response, "Rea Reader is now editor.")
     assert _membership(acme_reader).role == Role.EDITOR
@@ -39,7 +39,9 @@ def test_admin_changes_a_role_and_the_member_gets_it_on_their_next_request(acme_
 
 def test_a_member_made_admin_must_set_up_a_second_factor_on_their_next_request(acme_admin, acme_reader, client_for):
     reader = client_for(acme_reader)
-    client_for(acme_admin).post(f"/orgs/acme/members/{_membership(acme_reader).pk}/role/", {"role": Role.ADMIN})
+    client_for(acme_admin).post(
+        f"/orgs/acme/members/{_membership(acme_reader).pk}/role/", {"role": Role.ADMIN, "confirm": "yes"}
+    )
     assert _membership(acme_reader).role == Role.ADMIN
     response = reader.get("/orgs/acme/")
     assert response.status_code == 302 and response["Location"] == "/accounts/mfa-required/"
@@ -48,7 +50,7 @@ def test_a_member_made_admin_must_set_up_a_second_factor_on_their_next_request(a
 def test_admin_cannot_demote_the_last_admin(acme_admin, client_for):
     before = database_state()
     response = client_for(acme_admin).post(
-        f"/orgs/acme/members/{_membership(acme_admin).pk}/role/", {"role": Role.EDITOR}, follow=True
+        f"/orgs/acme/members/{_membership(acme_admin).pk}/role/", {"role": Role.EDITOR, "confirm": "yes"}, follow=True
     )
     assertContains(response, "Ada Admin is the last admin of Acme. Make someone else an admin first.")
     assert database_state() == before
@@ -68,8 +70,10 @@ def test_admin_cannot_remove_the_last_admin(acme_admin, client_for):
 
 def test_an_admin_can_step_down_once_there_is_another_admin(acme_admin, acme_editor, client_for):
     client = client_for(acme_admin)
-    client.post(f"/orgs/acme/members/{_membership(acme_editor).pk}/role/", {"role": Role.ADMIN})
-    response = client.post(f"/orgs/acme/members/{_membership(acme_admin).pk}/role/", {"role": Role.READER})
+    client.post(f"/orgs/acme/members/{_membership(acme_editor).pk}/role/", {"role": Role.ADMIN, "confirm": "yes"})
+    response = client.post(
+        f"/orgs/acme/members/{_membership(acme_admin).pk}/role/", {"role": Role.READER, "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert _membership(acme_admin).role == Role.READER
     # From their very next request they are an ordinary reader.
@@ -117,7 +121,12 @@ def test_a_member_of_another_organisation_cannot_be_reached_through_ones_own(acm
     client = client_for(acme_admin)
     globex_membership = _membership(globex_admin).pk
     before = database_state()
-    assert client.post(f"/orgs/acme/members/{globex_membership}/role/", {"role": Role.READER}).status_code == 404
+    assert (
+        client.post(
+            f"/orgs/acme/members/{globex_membership}/role/", {"role": Role.READER, "confirm": "yes"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/orgs/acme/members/{globex_membership}/signatory/", {"signatory": "on"}).status_code == 404
     assert client.get(f"/orgs/acme/members/{globex_membership}/remove/").status_code == 404
     assert client.post(f"/orgs/acme/members/{globex_membership}/remove/").status_code == 404

@@ -1,4 +1,4 @@
-"""Pages run a fixed number of queries however many rows they show (DESIGN.md, "Listing is done in
+"""Pages run a fixed number of queries however many rows they show (docs/architecture.md, "Listing in
 SQL"): the same bound must hold for a small and a large organisation or coalition."""
 
 from __future__ import annotations

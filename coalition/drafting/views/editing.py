@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition.access import Action
 from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import run_service
+from coalition.core.http import confirmation, is_confirmed, run_service
 from coalition.drafting.services import publication as workflow
 from coalition.library import diff, selectors, services
 from coalition.library.forms import EditForm
@@ -106,9 +108,28 @@ def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 def set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Archive or take back to draft, after a confirmation (publishing is the review page's)."""
     status = request.POST.get("status", "")
     action = Action.ARCHIVE_DOCUMENT if status == Document.Status.ARCHIVED else Action.SHARE_DOCUMENT
     document = selectors.document_for(request.user, pk, action)
+    if status == Document.Status.PUBLISHED:
+        messages.error(request, _("Publish from the review page, which says whether the text is ready."))
+        return redirect("drafting:review", pk=document.pk)
+    if status in (Document.Status.ARCHIVED, Document.Status.DRAFT) and not is_confirmed(request):
+        archive = status == Document.Status.ARCHIVED
+        return confirmation(
+            request,
+            question=(_("Archive “%(title)s”?") if archive else _("Take “%(title)s” back to draft?"))
+            % {"title": document.title},
+            explanation=[
+                _("Its audience can still read it, marked as archived; nobody can edit it, and an open review ends.")
+                if archive
+                else _("Its audience no longer reads it until it is published again; the history stays as it is.")
+            ],
+            button=_("Archive") if archive else _("Back to draft"),
+            cancel_url=reverse("library:share", args=[document.pk]),
+            danger=archive,
+        )
     labels = dict(Document.Status.choices)
     run_service(
         request,

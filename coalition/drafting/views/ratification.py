@@ -11,12 +11,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition import access
 from coalition.access import Action
 from coalition.accounts.mfa import fresh_second_factor, reauthenticate_url
-from coalition.core.http import public_page, run_service, submit_form
+from coalition.core.http import confirmation, is_confirmed, public_page, run_service, submit_form
 from coalition.drafting import selectors_review as selectors
 from coalition.drafting import services as drafting
 from coalition.drafting.forms_review import EndorseForm, OpenRatificationForm
@@ -75,6 +76,26 @@ def ratification(request: HttpRequest, pk: int) -> HttpResponse:
 def open_(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.principles_document_for(request.user, pk, Action.OPEN_RATIFICATION)
     form = _open_form(document, request.POST)
+    if form.is_valid() and not is_confirmed(request) and document.published_revision is not None:
+        quorum, deadline = form.cleaned_data["quorum"], form.cleaned_data["deadline"]
+        eligible = drafting.ratifying_organisations(document).count()
+        return confirmation(
+            request,
+            question=_("Open ratification of revision %(number)s of “%(title)s”?")
+            % {"number": document.published_revision.number, "title": document.title},
+            explanation=[
+                _(
+                    "The signatories of the %(eligible)s member organisations that can read it are told and asked to "
+                    "endorse or decline this exact revision; it is adopted once %(quorum)s endorse."
+                )
+                % {"eligible": eligible, "quorum": quorum or drafting.default_quorum(eligible)},
+                _("Deadline: %(deadline)s.") % {"deadline": deadline.strftime("%-d %B %Y")}
+                if deadline
+                else _("No deadline: it stays open until it is adopted or closed."),
+            ],
+            button=_("Open ratification"),
+            cancel_url=reverse("drafting:ratification", args=[document.pk]),
+        )
     opened = submit_form(
         request,
         form,

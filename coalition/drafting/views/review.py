@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition import access
 from coalition.access import Action
 from coalition.core.errors import AccessDenied, ServiceError
-from coalition.core.http import run_service, submit_form
+from coalition.core.http import confirmation, is_confirmed, run_service, submit_form
 from coalition.drafting import selectors_review as selectors
 from coalition.drafting import services as drafting
 from coalition.drafting.forms_review import DecideReviewForm, StepFormSet
@@ -223,8 +225,23 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing asks first (what will be read, by whom), then publishes on the confirmed POST."""
     document = library_selectors.document_for(request.user, pk)
     number: Any = document.current_revision.number if document.current_revision else None
+    if not is_confirmed(request):
+        if not access.can(request.user, Action.PUBLISH_DOCUMENT, document):
+            raise Http404("No such page.")
+        return confirmation(
+            request,
+            question=_("Publish revision %(number)s of “%(title)s”?") % {"number": number, "title": document.title},
+            explanation=[
+                _("Its audience (%(audience)s, %(label)s) reads this revision as soon as it is published.")
+                % {"audience": document.get_audience_display().lower(), "label": f"TLP:{document.get_tlp_display()}"},
+                _("Earlier published revisions stay in the history; an open ratification of an earlier revision ends."),
+            ],
+            button=_("Publish revision %(number)s") % {"number": number},
+            cancel_url=reverse("drafting:review", args=[document.pk]),
+        )
     run_service(
         request,
         f"Revision {number} is published: its audience reads it now.",

@@ -26,6 +26,7 @@ def _page(request: HttpRequest, document: Document, **forms: object) -> HttpResp
     context = {
         "document": document,
         "audience": access.audience_of(document),
+        "can_manage": True,  # the page is for those who may share it (document_for checked it)
         "audience_form": AudienceForm(
             initial={
                 "audience": document.audience,
@@ -35,7 +36,10 @@ def _page(request: HttpRequest, document: Document, **forms: object) -> HttpResp
         ),
         "relabel_form": RelabelForm(initial={"tlp": document.tlp}),
         "grant_form": GrantForm(),
-        "status_choices": [c for c in Document.Status.choices if c[0] not in ("in_review", document.status)],
+        # Publishing is the review page's (one Publish control, with its confirmation).
+        "status_choices": [
+            c for c in Document.Status.choices if c[0] not in ("in_review", "published", document.status)
+        ],
     }
     context.update(forms)
     return render(request, "library/share.html", context, status=400 if forms else 200)

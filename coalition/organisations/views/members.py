@@ -6,16 +6,28 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coalition import access
 from coalition.access import Action
-from coalition.core.http import run_service
+from coalition.core.http import confirmation, is_confirmed, run_service
 from coalition.organisations import selectors, services
 from coalition.organisations.forms import RoleForm, SignatoryForm
 from coalition.organisations.models import Membership, Organisation
 
 PAGE_SIZE = 50
+ROLE_MEANS = {
+    "admin": gettext_lazy(
+        "Admins manage members, roles and invitations, edit and share the organisation's documents, and must use "
+        "two-factor authentication."
+    ),
+    "editor": gettext_lazy("Editors create, edit and share the organisation's documents."),
+    "contributor": gettext_lazy("Contributors comment, propose changes and acknowledge guidance."),
+    "reader": gettext_lazy("Readers read what is shared with the organisation."),
+}
 
 
 def _organisation(request: HttpRequest, slug: str, action: Action) -> Organisation:
@@ -56,6 +68,21 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, "Choose one of the roles: admin, editor, contributor or reader.")
         return redirect("organisations:detail", slug=slug)
     role = form.cleaned_data["role"]
+    if role != membership.role and not is_confirmed(request):
+        name = membership.user.display_name
+        roles = dict(Membership._meta.get_field("role").choices or [])
+        return confirmation(
+            request,
+            question=_("Make %(name)s %(role)s of %(organisation)s?")
+            % {"name": name, "role": str(roles.get(role, role)).lower(), "organisation": organisation.name},
+            explanation=[
+                _("%(name)s is %(before)s today.")
+                % {"name": name, "before": str(membership.get_role_display()).lower()},
+                str(ROLE_MEANS.get(role, "")),
+            ],
+            button=_("Change role"),
+            cancel_url=reverse("organisations:detail", args=[slug]),
+        )
     run_service(
         request,
         f"{membership.user.display_name} is now {role}.",
