@@ -552,10 +552,19 @@ class AudienceSummary:
     organisation_grants: list[tuple[Organisation, str]]
 
     @property
+    def waiting_organisations(self) -> list[Organisation]:
+        """Named organisations of the audience that do not already see it as owner, co-drafter or
+        through a grant."""
+        now = {o.pk for o in self.co_drafters} | {o.pk for o, _ in self.organisation_grants}
+        if self.owner is not None:
+            now.add(self.owner.pk)
+        return [o for o in self.organisations if o.pk not in now]
+
+    @property
     def audience_waits(self) -> bool:
         """An audience that will read it once published, and does not yet."""
         return not self.published and (
-            self.everyone or self.every_organisation or bool(self.organisations or self.communities)
+            self.everyone or self.every_organisation or bool(self.waiting_organisations or self.communities)
         )
 
 

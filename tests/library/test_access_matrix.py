@@ -640,3 +640,19 @@ def test_the_share_page_of_a_draft_says_its_audience_sees_it_only_once_published
     page = _client(world, Viewer("owner", "editor")).get(f"/library/{named.pk}/share/").content.decode()
     assert "Let Initech see the draft now" in page
     assert "Let Soylent see the draft now" not in page  # suspended: no grant offered
+
+
+def test_an_organisation_that_already_sees_a_draft_is_not_listed_as_waiting_for_it(world: World, db: Any) -> None:
+    """A co-drafting organisation that is also in the named audience sees the draft now: the page
+    lists it once, under "Can see it now", and offers no grant for it."""
+    named = world.documents["in_review-named-amber"]
+    initech = next(o for o in named.audience_organisations.all() if o.name == "Initech")
+    named.co_drafters.add(initech)
+    try:
+        page = _client(world, Viewer("owner", "editor")).get(f"/library/{named.pk}/share/").content.decode()
+    finally:
+        named.co_drafters.remove(initech)
+    now, _, later = page.partition("Will see it once it is published")
+    assert "Everyone at Initech (co-drafting)" in now
+    assert "Initech" not in later.partition("</ul>")[0]
+    assert "Let Initech see the draft now" not in page
