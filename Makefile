@@ -33,6 +33,7 @@ run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py search_rebuild
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md; password coalition-demo-2026); email links use $$SITE_URL"
 	@$(BIN)/python manage.py db_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "coalition.library",
     "coalition.drafting",
     "coalition.notifications",
+    "coalition.search",
     "coalition.demo",
 ]
 

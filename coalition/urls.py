@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
     path("library/", include("coalition.library.urls")),
     path("library/", include("coalition.drafting.urls")),
+    path("search/", include("coalition.search.urls")),
     path("notifications/", include("coalition.notifications.urls")),
     path("orgs/", include("coalition.organisations.urls")),
     path("secretariat/", include("coalition.organisations.secretariat_urls")),

@@ -10,6 +10,8 @@ from coalition.access.documents import (
     grant_level_of,
     sees_now,
     store_grant,
+    visible_documents_at,
+    working_copy_condition,
 )
 from coalition.access.drafting import (
     acknowledging_memberships,
@@ -56,4 +58,6 @@ __all__ = [
     "signatory_memberships",
     "store_grant",
     "visible",
+    "visible_documents_at",
+    "working_copy_condition",
 ]

@@ -441,6 +441,43 @@ def visible_documents(user: Any, queryset: models.QuerySet[Document]) -> models.
     return queryset.filter(_Readable(user.pk, organisation_ids, grant_group_ids))
 
 
+def visible_documents_at(user: Any, queryset: models.QuerySet[Any], path: str) -> models.QuerySet[Any]:
+    """visible_documents() for rows of another model that reach their document through the foreign
+    key `path` (a search entry's "document"): the same predicate, on the joined document's columns,
+    in the same statement."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.filter(
+            Q(**{f"{path}__audience": Audience.PUBLIC, f"{path}__status__in": OPEN_STATUSES})
+            & ~Q(**{f"{path}__tlp": TLP.RED})
+        )
+    memberships = reader_for(user).memberships
+    organisation_ids = [m.organisation_id for m in memberships]
+    grant_group_ids = [m.grant_group_id for m in memberships if m.grant_group_id is not None]
+    columns: list[Any] = [F(f"{path}__{name}") for name in _Readable.COLUMNS]
+    return queryset.filter(_Readable(user.pk, organisation_ids, grant_group_ids, columns=columns))
+
+
+def working_copy_condition(user: Any, path: str = "") -> Q:
+    """sees_working_copy() (coalition/access/drafting.py) as a filter, for rows that reach their
+    document through `path` ("" for documents themselves): a grant to the person by name, or off
+    TLP:RED the owner organisation, a co-drafting organisation or a grant to an organisation."""
+    prefix = f"{path}__" if path else ""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(**{f"{prefix}pk__in": []})
+    q = _Sql()
+    condition = Q(**{f"{prefix}pk__in": RawSQL(q.granted_to_person(user.pk), q.params)})  # noqa: S611 - see _Sql
+    memberships = reader_for(user).memberships
+    organisation_ids = sorted(m.organisation_id for m in memberships)
+    if organisation_ids:
+        q = _Sql()
+        grant_group_ids = sorted(m.grant_group_id for m in memberships if m.grant_group_id is not None)
+        linked = RawSQL(q.linked_to_organisations(organisation_ids, grant_group_ids), q.params)  # noqa: S611
+        condition |= ~Q(**{f"{prefix}tlp": TLP.RED}) & (
+            Q(**{f"{prefix}owner_id__in": organisation_ids}) | Q(**{f"{prefix}pk__in": linked})
+        )
+    return condition
+
+
 def first_visible_documents(
     user: Any, queryset: models.QuerySet[Document], *, rows: int, tlp: str = "", status: str = ""
 ) -> models.QuerySet[Document]:

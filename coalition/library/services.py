@@ -30,6 +30,7 @@ from coalition.library.models import (
     Topic,
 )
 from coalition.organisations.models import Community, Organisation
+from coalition.search import index as search_index
 
 MAX_BODY_CHARS = 500_000
 
@@ -89,6 +90,7 @@ def _new_revision(
     )
     document.current_revision = revision
     document.save(update_fields=["current_revision", "updated_at"])
+    search_index.index_document(document)
     return revision
 
 
@@ -218,6 +220,7 @@ def update_details(
             document.topics.set(topics)
             changed["topics"] = sorted(t.name for t in topics)
     if changed:
+        search_index.index_document(document)
         _audit_document("document.details_changed", acting_user=acting_user, document=document, fields=sorted(changed))
     return document
 
@@ -363,6 +366,8 @@ def set_status(*, acting_user: Any, document: Document, status: str) -> Document
         document.published_revision = None
         fields.append("published_revision")
     document.save(update_fields=fields)
+    if status == Document.Status.DRAFT:
+        search_index.index_document(document)
     _audit_document("document.status_changed", acting_user=acting_user, document=document, before=before, after=status)
     return document
 

@@ -23,6 +23,7 @@ from coalition.drafting.services.common import (
 from coalition.drafting.services.review import on_new_revision, open_review
 from coalition.library import services as library
 from coalition.library.models import Document, Revision
+from coalition.search import index as search_index
 
 
 @transaction.atomic
@@ -58,6 +59,7 @@ def publish(*, acting_user: Any, document: Document) -> Document:
     document.status = Document.Status.PUBLISHED
     document.published_revision = current
     document.save(update_fields=["status", "published_revision", "updated_at"])
+    search_index.index_document(document)
     superseded = document.ratifications.filter(state=Ratification.State.OPEN).exclude(revision=current)
     for ratification in superseded.select_for_update():
         ratification.state, ratification.closed_at = Ratification.State.SUPERSEDED, now

@@ -1,0 +1,249 @@
+"""The search itself: the access module's predicate, the match and the ranking in one statement.
+
+    entries the person may read (access.visible_documents_at, on the joined document's columns)
+    AND the revision they read (the working copy or the published text: access.working_copy_condition)
+    AND the words (PostgreSQL: vector @@ tsquery on the GIN index; SQLite: FTS5 MATCH)
+    ORDER BY rank (ts_rank_cd or bm25, then recency) LIMIT one page and one row
+
+Snippets are made for the rows of the page only, with markers chosen at random for each search
+and replaced by <mark> after the text is escaped, so member text is never read as HTML.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Expression, F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from coalition import access
+from coalition.library.models import Document
+from coalition.search import query as syntax
+from coalition.search.models import Entry
+
+PAGE_SIZE = 20
+COUNT_LIMIT = 1000
+SORTS = ("relevance", "newest")
+PG_CONFIGS = ("english", "french", "simple")
+# bm25 column weights (title, summary, topics, body), as setweight's A, B, B, C on PostgreSQL.
+BM25 = "bm25(search_fts, 10.0, 4.0, 4.0, 1.0)"
+
+
+@dataclass
+class Hit:
+    document: Document
+    variant: str
+    revision_number: int | None
+    title: SafeString
+    snippet: SafeString
+
+
+@dataclass
+class Results:
+    hits: list[Hit]
+    page: int
+    has_next: bool
+    count: int
+    count_capped: bool
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1
+
+
+def readable_entries(user: Any) -> QuerySet[Entry]:
+    """The entries whose text this person reads: documents they may read (the same rule as the
+    library) and, of each, the revision they read."""
+    entries = access.visible_documents_at(user, Entry.objects.all(), "document")
+    working = access.working_copy_condition(user, "document")
+    return entries.filter(
+        Q(variant=Entry.Variant.ALL)
+        | (Q(variant=Entry.Variant.WORKING) & working)
+        | (Q(variant=Entry.Variant.PUBLISHED) & ~working)
+    )
+
+
+def _filtered(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
+    lookups = {
+        "kind": "document__kind",
+        "owner": "document__owner__slug__startswith",
+        "tlp": "document__tlp",
+        "topic": "document__topics__slug",
+        "status": "document__status",
+        "language": "document__language",
+    }
+    for name, value in query.filters.items():
+        entries = entries.filter(**{lookups[name]: value})
+    if query.after is not None:
+        entries = entries.filter(document__updated_at__date__gte=query.after)
+    if query.before is not None:
+        entries = entries.filter(document__updated_at__date__lte=query.before)
+    return entries
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+
+
+def _pg_tsquery(query: syntax.Query, config: str) -> tuple[str, list[Any]]:
+    """The tsquery for one text search configuration: websearch_to_tsquery of the words, and
+    to_tsquery of a prefix typed last."""
+    parts, params = [], []
+    text = syntax.websearch(query)
+    if text:
+        parts.append(f"websearch_to_tsquery('{config}', %s)")
+        params.append(text)
+    for prefix in syntax.postgres_prefixes(query):
+        parts.append(f"to_tsquery('{config}', %s)")
+        params.append(prefix)
+    return "(" + " && ".join(parts) + ")", params
+
+
+class _PgMatch(Expression):
+    """vector @@ the query in the entry's own configuration, one indexable arm per configuration."""
+
+    conditional = True
+
+    def __init__(self, query: syntax.Query) -> None:
+        super().__init__(output_field=BooleanField())
+        self.query = query
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
+        vector, _ = compiler.compile(F("vector").resolve_expression(compiler.query))
+        config, _ = compiler.compile(F("config").resolve_expression(compiler.query))
+        arms, params = [], []
+        for name in PG_CONFIGS:
+            tsquery, tsparams = _pg_tsquery(self.query, name)
+            arms.append(f"({config} = '{name}' AND {vector} @@ {tsquery})")
+            params += tsparams
+        return "(" + " OR ".join(arms) + ")", tuple(params)
+
+
+def _pg_query_case(query: syntax.Query, config_sql: str) -> tuple[str, list[Any]]:
+    """CASE config WHEN 'english' THEN its tsquery ... END, for ranking and headlines."""
+    sql, params = f"CASE {config_sql}", []
+    for name in PG_CONFIGS:
+        tsquery, tsparams = _pg_tsquery(query, name)
+        sql += f" WHEN '{name}' THEN {tsquery}"
+        params += tsparams
+    return sql + " END", params
+
+
+def _pg_rank(query: syntax.Query) -> RawSQL:
+    case, params = _pg_query_case(query, "search_entry.config")
+    # Cover density (terms close together), normalised by length, then newer first among equals.
+    return RawSQL(f"ts_rank_cd(search_entry.vector, {case}, 1)", params, output_field=FloatField())  # noqa: S611
+
+
+def _pg_snippets(ids: list[int], query: syntax.Query, start: str, stop: str) -> dict[int, tuple[str, str]]:
+    if not ids or not query.has_text:
+        return {}
+    case, params = _pg_query_case(query, "config")
+    options = f"StartSel={start}, StopSel={stop}, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=' … '"
+    sql = (
+        f"SELECT id, ts_headline(config::regconfig, left(body, 100000), {case}, %s),"  # noqa: S608 - constant text
+        f" ts_headline(config::regconfig, title, {case}, %s) FROM search_entry WHERE id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, options, *params, f"HighlightAll=true, StartSel={start}, StopSel={stop}", ids])
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+# --- SQLite ----------------------------------------------------------------------------------------
+
+
+def _sqlite_match(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
+    # The join to FTS5 (its rowid is the entry id) and MATCH exactly as FTS5 wants it in WHERE.
+    return entries.filter(fts__isnull=False).extra(where=["search_fts MATCH %s"], params=[syntax.fts5(query)])
+
+
+def _sqlite_snippets(ids: list[int], query: syntax.Query, start: str, stop: str) -> dict[int, tuple[str, str]]:
+    if not ids or not query.has_text:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT rowid, snippet(search_fts, 3, %s, %s, ' … ', 32), highlight(search_fts, 0, %s, %s)"  # noqa: S608
+        f" FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, stop, start, stop, syntax.fts5(query), *ids])
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+# --- One interface ---------------------------------------------------------------------------------
+
+
+def matching(user: Any, query: syntax.Query, *, entries: QuerySet[Entry] | None = None) -> QuerySet[Entry]:
+    """Entries this person reads that match the query, unordered. (`entries`: other entries to
+    search instead, for the benchmark's lower bound only.)"""
+    entries = _filtered(readable_entries(user) if entries is None else entries, query)
+    if not query.has_text:
+        return entries
+    if connection.vendor == "postgresql":
+        return entries.filter(_PgMatch(query))
+    return _sqlite_match(entries, query)
+
+
+def _ordered(entries: QuerySet[Entry], query: syntax.Query, sort: str) -> QuerySet[Entry]:
+    if sort == "newest" or not query.has_text:
+        return entries.order_by("-document__updated_at", "-document_id")
+    if connection.vendor == "postgresql":
+        return entries.annotate(rank=_pg_rank(query)).order_by("-rank", "-document__updated_at", "-document_id")
+    # bm25() is lower for better matches.
+    return entries.annotate(rank=RawSQL(BM25, [], output_field=FloatField())).order_by(  # noqa: S611 - constant
+        "rank", "-document__updated_at", "-document_id"
+    )
+
+
+def _marked(text: str, start: str, stop: str) -> SafeString:
+    """Escape member text, then turn this search's markers into <mark>."""
+    return mark_safe(escape(text).replace(start, "<mark>").replace(stop, "</mark>"))  # noqa: S308 - escaped first
+
+
+def search(
+    user: Any, query: syntax.Query, *, sort: str = "relevance", page: int = 1, entries: QuerySet[Entry] | None = None
+) -> Results:
+    """One page of results, a capped count, in a constant number of queries."""
+    found = matching(user, query, entries=entries)
+    count = found[: COUNT_LIMIT + 1].count()
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        _ordered(found, query, sort)
+        .select_related("document__owner")
+        .prefetch_related("document__topics")[start : start + PAGE_SIZE + 1]
+    )
+    shown = rows[:PAGE_SIZE]
+    begin, end = f"qs{secrets.token_hex(6)}b", f"qs{secrets.token_hex(6)}e"
+    snippets = (_pg_snippets if connection.vendor == "postgresql" else _sqlite_snippets)(
+        [entry.pk for entry in shown], query, begin, end
+    )
+    hits = []
+    for entry in shown:
+        body, title = snippets.get(entry.pk, ("", ""))
+        hits.append(
+            Hit(
+                document=entry.document,
+                variant=entry.variant,
+                revision_number=entry.revision_number,
+                title=_marked(title or entry.document.title, begin, end),
+                snippet=_marked(body or entry.document.summary or entry.body[:240], begin, end),
+            )
+        )
+    return Results(
+        hits=hits,
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        count=min(count, COUNT_LIMIT),
+        count_capped=count > COUNT_LIMIT,
+    )

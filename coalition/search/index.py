@@ -1,0 +1,145 @@
+"""Keeping the index in step with the library. The services that change what a document says (a
+revision saved or restored, a proposal accepted, publication, its title, summary, topics or
+language) call index_document() in their own transaction; `manage.py search_rebuild` rebuilds the
+whole index. Who may read a document is never copied here (see models.py)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from django.db import connection, transaction
+
+from coalition.library.models import Document, Revision
+from coalition.search.models import Entry
+
+CONFIGS = {"en": "english", "fr": "french"}
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def config_for(language: str) -> str:
+    """The text search configuration for a document's language (stemming and stop words)."""
+    return CONFIGS.get((language or "").split("-")[0].lower(), "simple")
+
+
+def plain_text(revision: Revision | None) -> str:
+    """A revision's words without its markup, from the sanitised HTML rendered when it was saved
+    (so `## Scope` is indexed and shown as `Scope`)."""
+    if revision is None:
+        return ""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", revision.html))).strip()
+
+
+def _entries_for(document: Document) -> list[Entry]:
+    topics = ", ".join(topic.name for topic in document.topics.all())
+    common = {
+        "document_id": document.pk,
+        "title": document.title,
+        "summary": document.summary,
+        "topics": topics,
+        "config": config_for(document.language),
+    }
+    current, published = document.current_revision, document.published_revision
+    if document.current_revision_id == document.published_revision_id:
+        return [Entry(variant=Entry.Variant.ALL, revision_number=_number(current), body=plain_text(current), **common)]
+    return [
+        Entry(variant=variant, revision_number=_number(revision), body=plain_text(revision), **common)
+        for variant, revision in ((Entry.Variant.WORKING, current), (Entry.Variant.PUBLISHED, published))
+    ]
+
+
+def _number(revision: Revision | None) -> int | None:
+    return revision.number if revision is not None else None
+
+
+def _documents(ids: Iterable[int]) -> list[Document]:
+    return list(
+        Document.objects.filter(pk__in=list(ids))
+        .select_related("current_revision", "published_revision")
+        .prefetch_related("topics")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def index_documents(ids: Iterable[int]) -> None:
+    """(Re)index these documents: their entries are replaced, in the caller's transaction."""
+    documents = _documents(ids)
+    old = list(Entry.objects.filter(document_id__in=[d.pk for d in documents]).values_list("pk", flat=True))
+    _backend_forget(old)
+    Entry.objects.filter(pk__in=old).delete()
+    entries = Entry.objects.bulk_create([entry for document in documents for entry in _entries_for(document)])
+    _backend_store(entries)
+
+
+def index_document(document: Document) -> None:
+    index_documents([document.pk])
+
+
+def rebuild(*, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
+    """Drop and rebuild the whole index, `batch` documents per transaction; returns the count."""
+    with transaction.atomic():
+        _backend_clear()
+        Entry.objects.all().delete()
+    total = Document.objects.count()
+    done = 0
+    for ids in _batches(batch):
+        index_documents(ids)
+        done += len(ids)
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+def _batches(size: int) -> Iterator[list[int]]:
+    last = 0
+    while True:
+        ids = list(Document.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+# --- The backend's own index -------------------------------------------------------------------
+
+_PG_VECTOR = (
+    "setweight(to_tsvector(config::regconfig, title), 'A')"
+    " || setweight(to_tsvector(config::regconfig, summary || ' ' || topics), 'B')"
+    " || setweight(to_tsvector(config::regconfig, body), 'C')"
+)
+
+
+def _backend_store(entries: list[Entry]) -> None:
+    if not entries:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE search_entry SET vector = {_PG_VECTOR} WHERE id = ANY(%s)",  # noqa: S608 - constant text
+                [[entry.pk for entry in entries]],
+            )
+        elif connection.vendor == "sqlite":
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, title, summary, topics, body) VALUES (%s, %s, %s, %s, %s)",
+                [(e.pk, e.title, e.summary, e.topics, e.body) for e in entries],
+            )
+
+
+def _backend_forget(entry_ids: list[int]) -> None:
+    if entry_ids and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for start in range(0, len(entry_ids), 500):
+                chunk = entry_ids[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                    chunk,
+                )
+
+
+def _backend_clear() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fts")

@@ -1,0 +1,188 @@
+"""What people type in the search box, read once into a Query that each backend writes in its own
+syntax. Nothing typed reaches SQL as text: the backends quote every word and pass it as a parameter.
+
+Syntax (docs/search.md): words (all must match), "a phrase", -word or -"a phrase" (must not match),
+a OR b, and filters: kind:policy, owner:northwind, tlp:amber, topic:grooming, status:published,
+lang:fr, after:2025-01-01, before:2026 (a year or a date; the document's last change).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 16
+
+FILTERS = {
+    "kind": "kind",
+    "owner": "owner",
+    "org": "owner",
+    "tlp": "tlp",
+    "topic": "topic",
+    "status": "status",
+    "lang": "language",
+    "language": "language",
+    "before": "before",
+    "after": "after",
+}
+TLP_WORDS = {"clear": "clear", "green": "green", "amber": "amber", "amber+strict": "amber_strict", "red": "red"}
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"[\w][\w'’.-]*", re.UNICODE)
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched, with a message for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a phrase (several words in order); `prefix` matches words that start with it."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass
+class Query:
+    # Each group matches if any of its terms does; every group must match.
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    filters: dict[str, str] = field(default_factory=dict)
+    after: datetime.date | None = None
+    before: datetime.date | None = None
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.groups)
+
+    def words(self) -> list[str]:
+        return [word for group in self.groups for term in group for word in term.words]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(match.group(0).strip("'’.-") for match in _WORD.finditer(text) if match.group(0).strip("'’.-"))
+
+
+def _date(value: str, *, end: bool) -> datetime.date:
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return datetime.date(int(value), 12, 31) if end else datetime.date(int(value), 1, 1)
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(_("Write dates as 2026 or 2026-03-31 (you wrote “%(value)s”).") % {"value": value}) from None
+
+
+def parse(text: str, *, prefix_last: bool = False) -> Query:
+    """Read a query. Raises QueryError with a message to show when it cannot be searched.
+    `prefix_last`: the last word typed is a prefix (suggestions while typing)."""
+    text = unicodedata.normalize("NFC", (text or "").replace("\x00", " "))
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            _("That search is too long (%(length)s characters; the limit is %(limit)s).")
+            % {"length": f"{len(text):,}", "limit": MAX_QUERY_CHARS}
+        )
+    query = Query()
+    pending_or = False
+    tokens = list(_TOKEN.finditer(text))
+    for position, token in enumerate(tokens):
+        negative, phrase, bare = token.group(1), token.group(2), token.group(3)
+        if bare is not None and bare == "OR":
+            pending_or = bool(query.groups)
+            continue
+        if bare is not None and ":" in bare.lstrip("-"):
+            name, _colon, value = bare.lstrip("-").partition(":")
+            if name.lower() in FILTERS and value:
+                _add_filter(query, FILTERS[name.lower()], value)
+                pending_or = False
+                continue
+        if phrase is not None:
+            words = _words(phrase)
+            excluded = bool(negative)
+        else:
+            assert bare is not None
+            excluded = bare.startswith("-") and len(bare) > 1
+            words = _words(bare[1:] if excluded else bare)
+        if not words:
+            continue
+        last = position == len(tokens) - 1
+        term = Term(words, prefix=prefix_last and last and phrase is None and not text.endswith(" "))
+        if excluded:
+            query.excluded.append(term)
+        elif pending_or and query.groups:
+            query.groups[-1].append(term)
+        else:
+            query.groups.append([term])
+        pending_or = False
+    if len(query.groups) + len(query.excluded) > MAX_TERMS:
+        raise QueryError(_("Use at most %(limit)s words or phrases.") % {"limit": MAX_TERMS})
+    if query.excluded and not query.groups:
+        raise QueryError(_("Add a word to look for: a minus sign only leaves words out."))
+    if not query.has_text and not query.filters and query.after is None and query.before is None:
+        raise QueryError(_("Type a word to look for."))
+    return query
+
+
+def _add_filter(query: Query, name: str, value: str) -> None:
+    value = value.strip().lower()
+    if name == "after":
+        query.after = _date(value, end=False)
+    elif name == "before":
+        query.before = _date(value, end=True)
+    elif name == "tlp":
+        label = TLP_WORDS.get(value.removeprefix("tlp:").replace("_", "+"))
+        if label is None:
+            raise QueryError(_("TLP labels are clear, green, amber, amber+strict and red."))
+        query.filters["tlp"] = label
+    else:
+        query.filters[name] = value[:80]
+
+
+# --- Backend syntax ------------------------------------------------------------------------------
+
+
+def _fts5_term(term: Term) -> str:
+    quoted = '"' + " ".join(term.words).replace('"', '""') + '"'
+    return quoted + "*" if term.prefix else quoted
+
+
+def fts5(query: Query) -> str:
+    """SQLite FTS5 MATCH text: every word in double quotes (so no word is read as an operator)."""
+    groups = [
+        "(" + " OR ".join(_fts5_term(t) for t in group) + ")" if len(group) > 1 else _fts5_term(group[0])
+        for group in query.groups
+    ]
+    text = " AND ".join(groups)
+    for term in query.excluded:
+        text += " NOT " + _fts5_term(term)
+    return text
+
+
+def websearch(query: Query) -> str:
+    """PostgreSQL websearch_to_tsquery() text, rebuilt from what was read: balanced quotes, words
+    only. Prefix terms are left out here; postgres_prefixes() gives them."""
+
+    def term_text(term: Term) -> str:
+        return '"' + " ".join(term.words) + '"' if len(term.words) > 1 else term.words[0]
+
+    parts = [" or ".join(term_text(t) for t in group if not t.prefix) for group in query.groups]
+    text = " ".join(part for part in parts if part)
+    for term in query.excluded:
+        text += " -" + term_text(term)
+    return text.strip()
+
+
+def postgres_prefixes(query: Query) -> list[str]:
+    """The prefix terms, as to_tsquery() text ('child & protect:*'): letters and digits only, so
+    nothing typed is read as to_tsquery syntax."""
+    found = []
+    for group in query.groups:
+        for term in group:
+            parts = [part for word in term.words for part in re.split(r"[\W_]+", word) if part]
+            if term.prefix and parts:
+                found.append(" & ".join(parts) + ":*")
+    return found

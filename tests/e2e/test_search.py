@@ -1,0 +1,75 @@
+"""Search in Chromium: a member presses "/" on any page, types a word of a document's body and
+opens the result; a visitor finds public material from the header and nothing else; a reader of
+another organisation finds nothing of what is not shared with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from coalition.drafting.services import publication as workflow
+from coalition.library import services
+from coalition.library.models import TLP, Audience
+from coalition.organisations.models import Organisation, Role
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_members_and_visitors_search_from_the_header(
+    new_page: Callable[[], Page], make_member, make_org, acme: Organisation, globex: Organisation
+):
+    editor = make_member(acme, Role.EDITOR, email="editor@acme.example", name="Ed Editor")
+    globex_reader = make_member(globex, Role.READER, email="reader@globex.example", name="Gus Globex")
+    services.create_document(
+        acting_user=editor,
+        owner=acme,
+        title="Escalation playbook",
+        body="# Steps\n\nCall the duty officer when a report mentions a quokka.",
+        tlp=TLP.AMBER,
+    )
+    public = services.create_document(
+        acting_user=editor,
+        owner=acme,
+        title="Public reporting guide",
+        body="Report a quokka sighting to the hotline.",
+        tlp=TLP.CLEAR,
+        audience=Audience.PUBLIC,
+    )
+    workflow.publish(acting_user=editor, document=public)
+
+    # The editor, on the library page, presses "/" and types a word of the body.
+    ed = new_page()
+    sign_in(ed, editor.email, PASSWORD)
+    ed.goto("/library/")
+    ed.keyboard.press("/")
+    expect(ed.locator("#header-search")).to_be_focused()
+    ed.keyboard.type("quokka")
+    ed.keyboard.press("Enter")
+    results = ed.locator("ol.search-results")
+    expect(results.get_by_role("link")).to_have_count(2)
+    expect(results.locator("mark").first).to_have_text("quokka")
+    ed.get_by_role("link", name="Escalation playbook").click()
+    expect(ed.get_by_role("heading", name="Escalation playbook", level=1)).to_be_visible()
+
+    # A reader at Globex finds only the public guide.
+    gus = new_page()
+    sign_in(gus, globex_reader.email, PASSWORD)
+    gus.locator("#header-search").fill("quokka")
+    gus.locator("#header-search").press("Enter")
+    expect(gus.locator("ol.search-results").get_by_role("link")).to_have_count(1)
+    expect(gus.get_by_text("Escalation playbook")).to_have_count(0)
+
+    # A visitor finds the public guide from the header, and is told what signing in adds.
+    visitor = new_page()
+    visitor.goto("/accounts/login/")
+    visitor.locator("#header-search").fill("quokka")
+    visitor.locator("#header-search").press("Enter")
+    expect(visitor.locator("ol.search-results").get_by_role("link", name="Public reporting guide")).to_be_visible()
+    expect(visitor.get_by_text("Escalation playbook")).to_have_count(0)
+    visitor.locator("#search-page-q").fill("duty officer")
+    visitor.locator("#search-page-q").press("Enter")
+    expect(visitor.get_by_role("heading", name="Nothing you can read matches “duty officer”")).to_be_visible()

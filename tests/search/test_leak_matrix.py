@@ -1,0 +1,125 @@
+"""Search finds, for every person of the library's authorisation matrix, exactly what they may read:
+every document at every audience x TLP label x status, and of each only the revision they read.
+
+The world is the library matrix's (tests/library/test_access_matrix.py): documents with a first and
+a second revision, the second published where the document is out. Here each document that may be
+edited also gets a third revision, a working draft, with a word of its own. The expected sets come
+from that module's reference rules (`may_read`, `may_see_drafts`), never from the access module:
+
+- the draft's word: found by those who may read the document and see its working copy;
+- the published text's word: found by those who read the document and not its working copy (and,
+  where no draft was made, by every reader);
+- a word of every title: found by every reader;
+in the results, the count, the snippets and the page. On SQLite and PostgreSQL (CI runs both)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+
+from coalition.accounts.models import User
+from coalition.core.errors import AccessDenied, ServiceError
+from coalition.library import services
+from coalition.search import backends
+from coalition.search.query import parse
+from tests.library.test_access_matrix import (
+    DOCS,
+    VIEWERS,
+    Doc,
+    Viewer,
+    World,
+    _client,
+    may_read,
+    may_see_drafts,
+    world,
+)
+
+__all__ = ["world"]  # the matrix's module fixture, built again for this module
+
+DRAFT_WORD = "zephyrdraft"
+PUBLISHED_WORD = "revised"  # in SECOND_TEXT, the published revision
+TITLE_WORD = "document"  # every title is "Document <key>"
+
+
+@pytest.fixture(scope="module")
+def drafted(world: World, django_db_blocker: Any) -> Iterator[set[str]]:
+    """The keys of the documents given a working draft (revision 3) with the draft's word."""
+    keys = set()
+    author = User.objects.get(email="author@acme.example")
+    with django_db_blocker.unblock():
+        for key, document in world.documents.items():
+            try:
+                with transaction.atomic():
+                    services.save_revision(
+                        acting_user=author,
+                        document=document,
+                        body=f"# Scope\n\nA working draft: {DRAFT_WORD}.",
+                        base_number=2,
+                    )
+            except (AccessDenied, ServiceError):
+                continue  # archived: read, not edited
+            keys.add(key)
+    assert keys, "some documents take a draft"
+    yield keys
+
+
+def _person(world: World, viewer: Viewer) -> Any:
+    return AnonymousUser() if viewer.role is None else User.objects.get(pk=world.people[viewer.key].pk)
+
+
+def _found(world: World, viewer: Viewer, text: str) -> set[str]:
+    ids = set(backends.matching(_person(world, viewer), parse(text)).values_list("document_id", flat=True))
+    keys = {key for key, document in world.documents.items() if document.pk in ids}
+    assert len(keys) == len(ids), "only matrix documents match"
+    return keys
+
+
+def _expected(viewer: Viewer, word: str, drafted: set[str]) -> set[str]:
+    def reads_draft(d: Doc) -> bool:
+        return d.key in drafted and may_see_drafts(viewer, d)
+
+    readable = [d for d in DOCS if may_read(viewer, d)]
+    if word == DRAFT_WORD:
+        return {d.key for d in readable if reads_draft(d)}
+    if word == PUBLISHED_WORD:
+        # A draft never published has no published text; its readers all see the working copy.
+        return {d.key for d in readable if not reads_draft(d)}
+    return {d.key for d in readable}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.key)
+def test_each_person_finds_exactly_the_texts_they_read(
+    world: World, drafted: set[str], viewer: Viewer, db: Any
+) -> None:
+    for word in (DRAFT_WORD, PUBLISHED_WORD, TITLE_WORD):
+        assert _found(world, viewer, word) == _expected(viewer, word, drafted), word
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.key)
+def test_the_results_page_count_and_snippets_say_no_more(
+    world: World, drafted: set[str], viewer: Viewer, db: Any
+) -> None:
+    expected = _expected(viewer, DRAFT_WORD, drafted)
+    results = backends.search(_person(world, viewer), parse(DRAFT_WORD))
+    assert results.count == len(expected)
+    assert {h.document.title.removeprefix("Document ") for h in results.hits} == expected
+    assert all(DRAFT_WORD in h.snippet for h in results.hits)
+    page = _client(world, viewer).get("/search/", {"q": DRAFT_WORD}).content.decode()
+    listed = page.partition('<ol class="search-results"')[2].partition("</ol>")[0]
+    assert (f"<mark>{DRAFT_WORD}</mark>" in listed) == bool(expected)
+    assert ("Nothing you can read matches" in page) == (not expected)
+    for key, document in world.documents.items():
+        assert (f'href="/library/{document.pk}/"' in page) == (key in expected), key
+
+
+def test_the_matrix_covers_drafts_readers_and_outsiders(drafted: set[str]) -> None:
+    # Somebody finds the draft's word and somebody else the published word of the same document.
+    assert any(_expected(v, DRAFT_WORD, drafted) for v in VIEWERS)
+    assert any(
+        _expected(v, PUBLISHED_WORD, drafted) & drafted and not _expected(v, DRAFT_WORD, drafted) for v in VIEWERS
+    )
+    assert any(not _expected(v, TITLE_WORD, drafted) - {d.key for d in DOCS if d.audience == "public"} for v in VIEWERS)

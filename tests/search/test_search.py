@@ -1,0 +1,212 @@
+"""Search as people use it: the index follows every change at once, the rebuild gives the same
+answers, the results page costs a constant number of queries, and bad input gets a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from coalition.accounts.models import User
+from coalition.drafting.services import publication as workflow
+from coalition.library import services
+from coalition.library.models import TLP, Audience, Document, Topic
+from coalition.search import backends, index
+from coalition.search.models import Entry
+from coalition.search.query import parse
+
+
+def _titles(user: Any, text: str) -> list[str]:
+    fresh = user if not user.is_authenticated else User.objects.get(pk=user.pk)
+    return [hit.document.title for hit in backends.search(fresh, parse(text)).hits]
+
+
+@pytest.fixture
+def doc(acme_editor: User, acme: Any) -> Document:
+    return services.create_document(
+        acting_user=acme_editor,
+        owner=acme,
+        title="Reporting policy",
+        summary="How we report to hotlines.",
+        body="# Scope\n\nWe report **confirmed** material within 24 hours.",
+        tlp=TLP.GREEN,
+        audience=Audience.COALITION,
+    )
+
+
+def test_a_member_finds_a_document_by_a_word_of_its_body(doc: Document, acme_editor: User, globex_admin: User) -> None:
+    assert _titles(acme_editor, "confirmed") == ["Reporting policy"]
+    assert _titles(globex_admin, "confirmed") == []  # not published yet: the audience waits
+
+
+def test_ranking_phrases_exclusion_prefixes_and_accents(acme_editor: User, acme: Any) -> None:
+    def make(title: str, body: str, language: str = "en") -> None:
+        services.create_document(acting_user=acme_editor, owner=acme, title=title, body=body, language=language)
+
+    make("Grooming signals", "Signals of grooming in chat. Grooming grooming.")
+    make("Chat safety", "Safety in chat; grooming is mentioned once.")
+    make("Livestream rules", "Rules for livestreams within one day.")
+    make("Sécurité des élèves", "La sécurité des élèves en ligne.", language="fr")
+    assert _titles(acme_editor, "grooming")[0] == "Grooming signals"  # title and frequency rank first
+    assert set(_titles(acme_editor, "grooming")) == {"Grooming signals", "Chat safety"}
+    assert _titles(acme_editor, "grooming -livestream -mentioned") == ["Grooming signals"]
+    assert _titles(acme_editor, '"grooming signals"') == ["Grooming signals"]
+    assert _titles(acme_editor, '"signals grooming"') == []  # the words, but not in this order
+    assert _titles(acme_editor, "livestream OR sécurité") != []
+    assert set(_titles(acme_editor, "livestream OR élèves")) == {"Livestream rules", "Sécurité des élèves"}
+    assert _titles(acme_editor, "securite") == ["Sécurité des élèves"] or connection.vendor == "postgresql"
+    assert _titles(acme_editor, "sécurité") == ["Sécurité des élèves"]
+    typed = backends.search(User.objects.get(pk=acme_editor.pk), parse("livest", prefix_last=True))
+    assert [h.document.title for h in typed.hits] == ["Livestream rules"]
+
+
+def test_filters_in_the_box_select(doc: Document, acme_editor: User, acme: Any) -> None:
+    topic = Topic.objects.create(name="Hotlines", slug="hotlines")
+    services.update_details(acting_user=acme_editor, document=doc, topics=[topic])
+    services.create_document(acting_user=acme_editor, owner=acme, title="Reporting guidance", kind="guidance", body="x")
+    assert _titles(acme_editor, "reporting kind:policy") == ["Reporting policy"]
+    assert _titles(acme_editor, "reporting kind:guidance") == ["Reporting guidance"]
+    assert _titles(acme_editor, "reporting topic:hotlines") == ["Reporting policy"]
+    assert _titles(acme_editor, "reporting tlp:green") == ["Reporting policy"]
+    assert _titles(acme_editor, "reporting owner:acme") != []
+    assert _titles(acme_editor, "reporting owner:globex") == []
+    assert set(_titles(acme_editor, "owner:acme")) == {"Reporting policy", "Reporting guidance"}
+    assert _titles(acme_editor, "reporting before:2000") == []
+    assert len(_titles(acme_editor, "reporting after:2000-01-01")) == 2
+
+
+def test_the_index_follows_each_change_at_once(
+    doc: Document, acme_editor: User, globex_admin: User, globex: Any, acme_reader: User
+) -> None:
+    # A revision saved: the new words are found, the old ones are not.
+    services.save_revision(acting_user=acme_editor, document=doc, body="# Scope\n\nWe escalate.", base_number=1)
+    assert _titles(acme_editor, "escalate") == ["Reporting policy"]
+    assert _titles(acme_editor, "confirmed") == []
+    # Published: the coalition finds the published words.
+    workflow.publish(acting_user=acme_editor, document=Document.objects.get(pk=doc.pk))
+    assert _titles(globex_admin, "escalate") == ["Reporting policy"]
+    # A new draft: its drafters find it, the audience still finds the published text only.
+    services.save_revision(acting_user=acme_editor, document=doc, body="# Scope\n\nWe triage first.", base_number=2)
+    assert _titles(acme_editor, "triage") == ["Reporting policy"]
+    assert _titles(globex_admin, "triage") == []
+    assert _titles(globex_admin, "escalate") == ["Reporting policy"]
+    # Relabelled to AMBER+STRICT and kept to the owner: Globex no longer finds it.
+    services.share(acting_user=acme_editor, document=doc, audience=Audience.ORGANISATION)
+    assert _titles(globex_admin, "escalate") == []
+    # Shared by a grant, then revoked.
+    services.grant(acting_user=acme_editor, document=doc, level="view", organisation=globex)
+    assert _titles(globex_admin, "triage") == ["Reporting policy"]  # a grant holder works on the draft
+    services.revoke_grant(acting_user=acme_editor, document=doc, organisation=globex)
+    assert _titles(globex_admin, "triage") == []
+    # Relabelled TLP:RED: only people granted by name.
+    services.relabel(acting_user=acme_editor, document=doc, tlp=TLP.RED)
+    assert _titles(acme_reader, "triage") == []
+    # Title changed.
+    services.relabel(acting_user=acme_editor, document=doc, tlp=TLP.AMBER)
+    services.update_details(acting_user=acme_editor, document=doc, title="Escalation policy")
+    assert _titles(acme_editor, "escalation") == ["Escalation policy"]
+    # Archived: still found by its readers, marked as such.
+    services.set_status(acting_user=acme_editor, document=Document.objects.get(pk=doc.pk), status="archived")
+    assert _titles(acme_editor, "escalation") == ["Escalation policy"]
+    # Back to draft: the audience's published text is gone.
+    services.share(acting_user=acme_editor, document=doc, audience=Audience.COALITION)
+    services.set_status(acting_user=acme_editor, document=Document.objects.get(pk=doc.pk), status="draft")
+    assert _titles(globex_admin, "escalation") == []
+
+
+def test_the_rebuild_gives_the_same_answers(doc: Document, acme_editor: User, acme: Any, capsys: Any) -> None:
+    services.save_revision(acting_user=acme_editor, document=doc, body="# Scope\n\nWe triage.", base_number=1)
+    workflow.publish(acting_user=acme_editor, document=Document.objects.get(pk=doc.pk))
+    services.save_revision(acting_user=acme_editor, document=doc, body="# Scope\n\nWe escalate.", base_number=2)
+    for n in range(3):
+        services.create_document(acting_user=acme_editor, owner=acme, title=f"Other {n}", body="triage notes")
+    before = {q: _titles(acme_editor, q) for q in ("triage", "escalate", "reporting", "other")}
+    entries = sorted(Entry.objects.values_list("document_id", "variant", "revision_number", "body"))
+    call_command("search_rebuild", batch=2)
+    assert "Search index rebuilt: 4 documents" in capsys.readouterr().out
+    assert sorted(Entry.objects.values_list("document_id", "variant", "revision_number", "body")) == entries
+    assert {q: _titles(acme_editor, q) for q in before} == before
+
+
+def test_the_results_page_costs_the_same_queries_for_one_result_or_many(
+    client_for: Any, acme_editor: User, acme: Any
+) -> None:
+    client = client_for(acme_editor)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/search/", {"q": "hotline"}).status_code == 200
+        return len(captured.captured_queries)
+
+    services.create_document(acting_user=acme_editor, owner=acme, title="Hotline 0", body="hotline")
+    queries()  # warm: the permission ids and the like are read once per process
+    one = queries()
+    for n in range(1, 30):
+        services.create_document(acting_user=acme_editor, owner=acme, title=f"Hotline {n}", body="hotline")
+    assert queries() == one
+    page = client.get("/search/", {"q": "hotline"}).content.decode()
+    assert "30 results" in page and 'rel="next"' in page
+
+
+def test_counts_beyond_the_cap_are_said_as_such(acme_editor: User, acme: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(backends, "COUNT_LIMIT", 3)
+    for n in range(5):
+        services.create_document(acting_user=acme_editor, owner=acme, title=f"Hotline {n}", body="hotline")
+    results = backends.search(User.objects.get(pk=acme_editor.pk), parse("hotline"))
+    assert (results.count, results.count_capped) == (3, True)
+
+
+def test_member_text_is_escaped_before_highlighting(client_for: Any, acme_editor: User, acme: Any) -> None:
+    services.create_document(
+        acting_user=acme_editor,
+        owner=acme,
+        title="<script>alert(1)</script> hotline",
+        summary="<img src=x onerror=alert(2)>",
+        body="`<b>hotline</b>` and hotline",
+    )
+    page = client_for(acme_editor).get("/search/", {"q": "hotline"}).content.decode()
+    assert "<script>alert(1)" not in page and "<img src=x" not in page and "<b>hotline" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>hotline</mark>" in page
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "-", "OR", '"', '"""', "x" * 10_000, "\x00", "a\x00b", "-foo", "* AND (", "tlp:purple", "after:nope x"],
+)
+def test_bad_queries_give_a_message_never_a_500(client_for: Any, acme_editor: User, text: str) -> None:
+    for client in (client_for(acme_editor), client_for(None)):
+        response = client.get("/search/", {"q": text, "page": "999999999999", "sort": "x"})
+        assert response.status_code == 200
+
+
+def test_visitors_search_public_material_only(client: Any, acme_editor: User, acme: Any) -> None:
+    public = services.create_document(
+        acting_user=acme_editor,
+        owner=acme,
+        title="Public hotline guide",
+        body="hotline",
+        tlp=TLP.CLEAR,
+        audience=Audience.PUBLIC,
+    )
+    services.create_document(acting_user=acme_editor, owner=acme, title="Member hotline notes", body="hotline")
+    workflow.publish(acting_user=acme_editor, document=public)
+    assert _titles(AnonymousUser(), "hotline") == ["Public hotline guide"]
+    page = client.get("/search/", {"q": "hotline"}).content.decode()
+    assert "Public <mark>hotline</mark> guide" in page and "Member" not in page
+    empty = client.get("/search/", {"q": "zzzunknown"}).content.decode()
+    assert "Nothing you can read matches" in empty and "sign in to search" in empty
+
+
+def test_every_page_has_the_search_box(client_for: Any, acme_editor: User, client: Any) -> None:
+    for page in (client_for(acme_editor).get("/library/"), client.get("/accounts/login/")):
+        assert 'id="header-search"' in page.content.decode()
+
+
+def test_index_of_a_document_with_no_text_yet(acme_editor: User, acme: Any) -> None:
+    document = services.create_document(acting_user=acme_editor, owner=acme, title="Empty", body="")
+    index.index_document(document)
+    assert _titles(acme_editor, "empty") == ["Empty"]
