@@ -4,6 +4,7 @@
     DATABASE_URL=sqlite:////work/main/var/bench-1m.sqlite3 .venv/bin/python bench/generate.py --size full
 
 Sizes: `small` = 50 organisations, 2,000 users, 20,000 documents (seconds);
+       `medium` = 200 organisations, 8,000 users, 200,000 documents (the search benchmark's middle size);
        `full`  = 500 organisations, 20,000 users, 1,000,000 documents (minutes).
 
 The database must be freshly created and migrated (`manage.py migrate`): the generator refuses one
@@ -52,6 +53,7 @@ from _setup import database_label, setup_django
 
 SIZES = {
     "small": {"organisations": 50, "users": 2_000, "documents": 20_000, "communities": 8},
+    "medium": {"organisations": 200, "users": 8_000, "documents": 200_000, "communities": 16},
     "full": {"organisations": 500, "users": 20_000, "documents": 1_000_000, "communities": 24},
 }
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway password for generated accounts

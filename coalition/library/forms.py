@@ -8,18 +8,10 @@ from django import forms
 from django.conf import settings
 
 from coalition.core.forms import ModelChoiceField, ModelMultipleChoiceField
-from coalition.library.models import TLP, Audience, Document, Topic
+from coalition.library.models import LANGUAGES, TLP, Audience, Document, Topic
 from coalition.library.services import MAX_BODY_CHARS
 from coalition.organisations.models import Community, Organisation
 
-LANGUAGES = [
-    ("en", "English"),
-    ("fr", "French"),
-    ("es", "Spanish"),
-    ("de", "German"),
-    ("pt", "Portuguese"),
-    ("ar", "Arabic"),
-]
 MAX_MB = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
 TLP_HELP = (
     "TLP:CLEAR may be public. TLP:GREEN: the community. TLP:AMBER: recipients' organisations, need to know. "

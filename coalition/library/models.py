@@ -41,6 +41,17 @@ class Audience(models.TextChoices):
 AUDIENCE_RANK: dict[str, int] = {Audience.ORGANISATION: 0, Audience.NAMED: 1, Audience.COALITION: 2, Audience.PUBLIC: 3}
 
 
+# The languages a document may be written in (its text search configuration follows it).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("de", "German"),
+    ("pt", "Portuguese"),
+    ("ar", "Arabic"),
+]
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)

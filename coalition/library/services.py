@@ -90,7 +90,7 @@ def _new_revision(
     )
     document.current_revision = revision
     document.save(update_fields=["current_revision", "updated_at"])
-    search_index.index_document(document)
+    search_index.index_document(document, changed_by=author)
     return revision
 
 
@@ -220,7 +220,7 @@ def update_details(
             document.topics.set(topics)
             changed["topics"] = sorted(t.name for t in topics)
     if changed:
-        search_index.index_document(document)
+        search_index.index_document(document, changed_by=acting_user)
         _audit_document("document.details_changed", acting_user=acting_user, document=document, fields=sorted(changed))
     return document
 
@@ -367,7 +367,7 @@ def set_status(*, acting_user: Any, document: Document, status: str) -> Document
         fields.append("published_revision")
     document.save(update_fields=fields)
     if status == Document.Status.DRAFT:
-        search_index.index_document(document)
+        search_index.index_document(document, changed_by=acting_user)
     _audit_document("document.status_changed", acting_user=acting_user, document=document, before=before, after=status)
     return document
 

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     RATIFICATION_OPENED = "ratification_opened", "Ratification opened"
     RATIFICATION_ADOPTED = "ratification_adopted", "Ratification adopted"
     ACKNOWLEDGEMENT_REQUESTED = "acknowledgement_requested", "Acknowledgement requested"
+    SAVED_SEARCH = "saved_search", "A saved search matched"
 
 
 class Mode(models.TextChoices):

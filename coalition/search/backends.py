@@ -17,14 +17,15 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, F, FloatField, Q, QuerySet
+from django.db.models import BooleanField, Count, Expression, F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from coalition import access
-from coalition.library.models import Document
+from coalition.library.models import LANGUAGES, TLP, Document
 from coalition.search import query as syntax
 from coalition.search.models import Entry
 
@@ -181,6 +182,55 @@ def _sqlite_snippets(ids: list[int], query: syntax.Query, start: str, stop: str)
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
 
+# --- Facets ----------------------------------------------------------------------------------------
+
+# name -> (the value's lookup from an entry, its label's lookup or None for a choice field).
+FACETS = {
+    "kind": ("document__kind", None),
+    "owner": ("document__owner__slug", "document__owner__name"),
+    "topic": ("document__topics__slug", "document__topics__name"),
+    "tlp": ("document__tlp", None),
+    "status": ("document__status", None),
+    "language": ("document__language", None),
+    "year": ("year", None),
+}
+FACET_VALUES = 12  # the most frequent values shown per facet
+
+
+def facets(found: QuerySet[Entry]) -> dict[str, list[tuple[str, str, int]]]:
+    """Counts per value over the results (the first COUNT_LIMIT of them when there are more): one
+    GROUP BY each, over the same permission-filtered match, so no count tells of an unreadable
+    document."""
+    sample = Entry.objects.filter(pk__in=found.values("pk")[:COUNT_LIMIT])
+    choices = {
+        "kind": dict(Document.Kind.choices),
+        "tlp": dict(TLP.choices),
+        "status": dict(Document.Status.choices),
+        "language": dict(LANGUAGES),
+    }
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for name, (value_lookup, label_lookup) in FACETS.items():
+        rows = sample.annotate(year=ExtractYear("document__updated_at")) if name == "year" else sample
+        fields = [value_lookup] + ([label_lookup] if label_lookup else [])
+        grouped = (
+            rows.exclude(**{f"{value_lookup}__isnull": True})
+            .values(*fields)
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-n", value_lookup)[:FACET_VALUES]
+        )
+        out[name] = [
+            (
+                str(row[value_lookup]),
+                str(row[label_lookup])
+                if label_lookup
+                else str(choices.get(name, {}).get(row[value_lookup], row[value_lookup])),
+                row["n"],
+            )
+            for row in grouped
+        ]
+    return out
+
+
 # --- One interface ---------------------------------------------------------------------------------
 
 
@@ -212,14 +262,22 @@ def _marked(text: str, start: str, stop: str) -> SafeString:
 
 
 def search(
-    user: Any, query: syntax.Query, *, sort: str = "relevance", page: int = 1, entries: QuerySet[Entry] | None = None
+    user: Any,
+    query: syntax.Query,
+    *,
+    sort: str = "relevance",
+    page: int = 1,
+    entries: QuerySet[Entry] | None = None,
+    with_facets: bool = False,
 ) -> Results:
-    """One page of results, a capped count, in a constant number of queries."""
+    """One page of results, a capped count (and the facets), in a constant number of queries."""
     found = matching(user, query, entries=entries)
     count = found[: COUNT_LIMIT + 1].count()
     start = (page - 1) * PAGE_SIZE
     rows = list(
         _ordered(found, query, sort)
+        # The entry's own text stays in the database: the page shows the passage the backend cut.
+        .defer("body", "vector", "title", "summary", "topics")
         .select_related("document__owner")
         .prefetch_related("document__topics")[start : start + PAGE_SIZE + 1]
     )
@@ -237,7 +295,7 @@ def search(
                 variant=entry.variant,
                 revision_number=entry.revision_number,
                 title=_marked(title or entry.document.title, begin, end),
-                snippet=_marked(body or entry.document.summary or entry.body[:240], begin, end),
+                snippet=_marked(body or entry.document.summary, begin, end),
             )
         )
     return Results(
@@ -246,4 +304,21 @@ def search(
         has_next=len(rows) > PAGE_SIZE,
         count=min(count, COUNT_LIMIT),
         count_capped=count > COUNT_LIMIT,
+        facets=facets(found) if with_facets and count else {},
     )
+
+
+SUGGESTIONS = 8
+
+
+def suggest(user: Any, text: str) -> list[tuple[int, str]]:
+    """Titles for the box while someone types (the last word a prefix): (document id, title) of
+    the best matches they may read, in one query."""
+    try:
+        query = syntax.parse(text, prefix_last=True)
+    except syntax.QueryError:
+        return []
+    if not query.has_text:
+        return []
+    rows = _ordered(matching(user, query), query, "relevance").values_list("document_id", "document__title")
+    return list(rows[:SUGGESTIONS])

@@ -8,10 +8,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from django.db import connection, transaction
 
 from coalition.library.models import Document, Revision
+from coalition.search import alerts
 from coalition.search.models import Entry
 
 CONFIGS = {"en": "english", "fr": "french"}
@@ -74,8 +76,10 @@ def index_documents(ids: Iterable[int]) -> None:
     _backend_store(entries)
 
 
-def index_document(document: Document) -> None:
+def index_document(document: Document, *, changed_by: Any = None) -> None:
+    """Reindex one document after a change, and match the saved searches once it is committed."""
     index_documents([document.pk])
+    alerts.document_changed(document, actor=changed_by)
 
 
 def rebuild(*, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from coalition.library.models import Document
 
@@ -68,3 +70,36 @@ class FtsRow(models.Model):
 
     def __str__(self) -> str:
         return f"FTS row {self.pk}"
+
+
+class SavedSearch(models.Model):
+    """A search a person keeps, and is told about when a new or changed document matches it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    text = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "text"], name="search_saved_unique")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SavedSearchAlert(models.Model):
+    """One alert sent: a saved search matched this revision of a document, as its owner reads it.
+    The unique row is what keeps a second change to the same text from alerting twice."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="alerts")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    revision_number = models.PositiveIntegerField(default=0)  # 0: a document with no text yet
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "document", "revision_number"], name="search_alert_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search} → {self.document_id} r{self.revision_number}"

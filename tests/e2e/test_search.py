@@ -1,9 +1,11 @@
 """Search in Chromium: a member presses "/" on any page, types a word of a document's body and
-opens the result; a visitor finds public material from the header and nothing else; a reader of
-another organisation finds nothing of what is not shared with them."""
+opens the result; a reader of another organisation finds nothing of what is not shared with them,
+saves the search and is told in the inbox once a matching document reaches them; a visitor finds
+public material from the header and nothing else."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -11,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from coalition.drafting.services import publication as workflow
 from coalition.library import services
-from coalition.library.models import TLP, Audience
+from coalition.library.models import TLP, Audience, Document
 from coalition.organisations.models import Organisation, Role
 from tests.conftest import PASSWORD
 from tests.e2e.helpers import sign_in
@@ -62,6 +64,20 @@ def test_members_and_visitors_search_from_the_header(
     gus.locator("#header-search").press("Enter")
     expect(gus.locator("ol.search-results").get_by_role("link")).to_have_count(1)
     expect(gus.get_by_text("Escalation playbook")).to_have_count(0)
+
+    # Gus saves the search; once the playbook is published to the coalition, his inbox says so.
+    gus.get_by_role("button", name="Save this search").click()
+    expect(gus.get_by_role("heading", name="Saved searches", level=1)).to_be_visible()
+    expect(gus.get_by_role("link", name="quokka")).to_be_visible()
+    playbook = Document.objects.get(title="Escalation playbook")
+    services.share(acting_user=editor, document=playbook, audience=Audience.COALITION)
+    services.relabel(acting_user=editor, document=playbook, tlp=TLP.GREEN)
+    workflow.publish(acting_user=editor, document=Document.objects.get(pk=playbook.pk))
+    gus.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("^Inbox")).click()
+    alert = gus.get_by_role("button", name=re.compile("found a new match for your saved search: “Escalation playbook”"))
+    expect(alert).to_be_visible()
+    alert.click()
+    expect(gus.get_by_role("heading", name="Escalation playbook", level=1)).to_be_visible()
 
     # A visitor finds the public guide from the header, and is told what signing in adds.
     visitor = new_page()

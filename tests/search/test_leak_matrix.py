@@ -104,10 +104,16 @@ def test_the_results_page_count_and_snippets_say_no_more(
     world: World, drafted: set[str], viewer: Viewer, db: Any
 ) -> None:
     expected = _expected(viewer, DRAFT_WORD, drafted)
-    results = backends.search(_person(world, viewer), parse(DRAFT_WORD))
+    results = backends.search(_person(world, viewer), parse(DRAFT_WORD), with_facets=True)
     assert results.count == len(expected)
+    # Facets count the readable results only: every facet adds up to the count (one value each).
+    for name in ("kind", "tlp", "status", "language", "owner", "year"):
+        assert sum(n for _, _, n in results.facets.get(name, [])) == len(expected), name
     assert {h.document.title.removeprefix("Document ") for h in results.hits} == expected
     assert all(DRAFT_WORD in h.snippet for h in results.hits)
+    # Suggestions while typing the draft's word: titles of readable documents only.
+    suggested = {title.removeprefix("Document ") for _, title in backends.suggest(_person(world, viewer), "zephyrdr")}
+    assert suggested <= expected and len(suggested) == min(len(expected), backends.SUGGESTIONS)
     page = _client(world, viewer).get("/search/", {"q": DRAFT_WORD}).content.decode()
     listed = page.partition('<ol class="search-results"')[2].partition("</ol>")[0]
     assert (f"<mark>{DRAFT_WORD}</mark>" in listed) == bool(expected)
@@ -123,3 +129,37 @@ def test_the_matrix_covers_drafts_readers_and_outsiders(drafted: set[str]) -> No
         _expected(v, PUBLISHED_WORD, drafted) & drafted and not _expected(v, DRAFT_WORD, drafted) for v in VIEWERS
     )
     assert any(not _expected(v, TITLE_WORD, drafted) - {d.key for d in DOCS if d.audience == "public"} for v in VIEWERS)
+
+
+def test_saved_search_alerts_reach_exactly_those_who_read_the_matching_text(
+    world: World, drafted: set[str], db: Any
+) -> None:
+    """Everyone of the matrix saves a search for the draft's word; every document is then matched
+    as if it had just changed. Each person is alerted about exactly the documents whose working
+    copy they read, and the alert says no more than the document's title to anyone else."""
+    from coalition.notifications.models import Notification, Preference
+    from coalition.search import alerts
+    from coalition.search.models import SavedSearch
+
+    people = {v.key: world.people[v.key] for v in VIEWERS if v.role is not None}
+    SavedSearch.objects.bulk_create([SavedSearch(user=person, text=DRAFT_WORD) for person in people.values()])
+    # The inbox is what is checked here; emails follow the notifications' own tested rules.
+    Preference.objects.bulk_create([Preference(user=p, kind="saved_search", mode="off") for p in people.values()])
+    alerts.alert_saved_searches([document.pk for document in world.documents.values()])
+    by_person: dict[int, set[int]] = {}
+    for recipient, document_id in Notification.objects.filter(kind="saved_search").values_list(
+        "recipient_id", "document_id"
+    ):
+        by_person.setdefault(recipient, set()).add(document_id)
+    for viewer in VIEWERS:
+        if viewer.role is None:
+            continue
+        person = people[viewer.key]
+        expected = {world.documents[key].pk for key in _expected(viewer, DRAFT_WORD, drafted)}
+        if not person.is_active:
+            expected = set()
+        assert by_person.get(person.pk, set()) == expected, viewer.key
+    # Matching again alerts nobody twice.
+    before = Notification.objects.filter(kind="saved_search").count()
+    alerts.alert_saved_searches([document.pk for document in world.documents.values()])
+    assert Notification.objects.filter(kind="saved_search").count() == before

@@ -210,3 +210,29 @@ def test_index_of_a_document_with_no_text_yet(acme_editor: User, acme: Any) -> N
     document = services.create_document(acting_user=acme_editor, owner=acme, title="Empty", body="")
     index.index_document(document)
     assert _titles(acme_editor, "empty") == ["Empty"]
+
+
+def test_facets_count_the_results_and_their_links_add_or_remove_a_filter(
+    client_for: Any, acme_editor: User, acme: Any
+) -> None:
+    services.create_document(acting_user=acme_editor, owner=acme, title="Hotline policy", body="hotline")
+    services.create_document(acting_user=acme_editor, owner=acme, title="Hotline guide", kind="guidance", body="x")
+    client = client_for(acme_editor)
+    page = client.get("/search/", {"q": "hotline"}).content.decode()
+    assert "Narrow the results" in page
+    assert '<a href="?q=hotline%20kind%3Aguidance&amp;sort=relevance">Guidance</a> <small>1</small>' in page
+    narrowed = client.get("/search/", {"q": "hotline kind:guidance"}).content.decode()
+    assert "1 result" in narrowed and "Hotline policy" not in narrowed
+    assert '<a href="?q=hotline&amp;sort=relevance" aria-current="true"' in narrowed  # selected: removes it
+
+
+def test_suggestions_offer_titles_the_person_may_read_as_they_type(
+    client_for: Any, client: Any, acme_editor: User, globex_admin: User, acme: Any
+) -> None:
+    services.create_document(acting_user=acme_editor, owner=acme, title="Livestream safety rules", body="rules")
+    mine = client_for(acme_editor).get("/search/suggestions/", {"q": "livest"}).content.decode()
+    assert "Livestream safety rules" in mine and "All results for" in mine
+    assert "Livestream" not in client_for(globex_admin).get("/search/suggestions/", {"q": "livest"}).content.decode()
+    assert "Livestream" not in client.get("/search/suggestions/", {"q": "livest"}).content.decode()
+    for text in ("", "l", "-", '"', "x" * 5000, "tlp:purple li"):
+        assert client_for(acme_editor).get("/search/suggestions/", {"q": text}).status_code == 200

@@ -59,7 +59,7 @@ def publish(*, acting_user: Any, document: Document) -> Document:
     document.status = Document.Status.PUBLISHED
     document.published_revision = current
     document.save(update_fields=["status", "published_revision", "updated_at"])
-    search_index.index_document(document)
+    search_index.index_document(document, changed_by=acting_user)
     superseded = document.ratifications.filter(state=Ratification.State.OPEN).exclude(revision=current)
     for ratification in superseded.select_for_update():
         ratification.state, ratification.closed_at = Ratification.State.SUPERSEDED, now
