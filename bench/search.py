@@ -10,7 +10,8 @@ Bodies: pseudo-text from a Zipf-like vocabulary of 30,000 made-up words (rank r 
 1/r), 10% of documents in French (a vocabulary of its own, accented); lengths log-normal, median
 about 250 words, a long tail to a few thousand. Planted words give known selectivity: `hotline`
 in about 25% of documents (the common word), `quokka` and `lantern` in about 1% each, together in
-about 0.1% (the selective pair), and the phrase "duty officer" in about 2%.
+about 0.1% (the selective pair), and the phrase "duty officer" in about 2%. Comments: 5% of
+documents get one to five comments of 20 to 80 words on their revision, 1% of them with `quokka`.
 
 Lower bound: the same search (match, ranking, count, snippets) over entries of public and
 coalition-wide published documents only, a filter on the document's own columns with no per-person
@@ -37,6 +38,7 @@ QUERIES = {
     "common word (~25%)": "hotline",
     "phrase": '"duty officer"',
     "prefix as typed": "lant",
+    "misspelt (did you mean)": "quokak lantern",
 }
 SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "to", "vel", "dor", "an", "bri", "cu", "fe", "gi", "hu", "ja", "ne", "po"]
 FRENCH = ["é", "è", "à", "ç", "ou", "eau", "ie", "on", "ain", "re", "le", "de", "mé", "té", "ui", "ê"]
@@ -71,6 +73,8 @@ def text(rng: random.Random, words: list[str], cumulative: list[float]) -> str:
 def bodies(seed: int) -> None:
     from django.db import connection, transaction
 
+    from coalition.accounts.models import User
+    from coalition.drafting.models import Comment
     from coalition.library.models import Document, Revision
     from coalition.search import index
 
@@ -80,11 +84,14 @@ def bodies(seed: int) -> None:
     cum_en = list(itertools_accumulate([1 / (r + 1) for r in range(len(english))]))
     cum_fr = list(itertools_accumulate([1 / (r + 1) for r in range(len(french))]))
     ids = list(Document.objects.order_by("pk").values_list("pk", "status"))
+    owners = dict(Document.objects.values_list("pk", "owner_id"))
+    authors = list(User.objects.order_by("pk").values_list("pk", flat=True)[:500])
     began = time.perf_counter()
-    total_chars = 0
+    total_chars = total_comments = 0
     for start in range(0, len(ids), 2000):
         chunk = ids[start : start + 2000]
         with transaction.atomic():
+            Comment.objects.filter(document_id__in=[pk for pk, _ in chunk]).delete()
             Revision.objects.filter(document_id__in=[pk for pk, _ in chunk]).delete()
             french_ids = {pk for pk, _ in chunk if rng.random() < 0.10}
             revisions = []
@@ -95,6 +102,26 @@ def bodies(seed: int) -> None:
                 revisions.append(Revision(document_id=pk, number=1, body=body, html=html, published_at=None))
             created = Revision.objects.bulk_create(revisions)
             by_doc = {r.document_id: r.pk for r in created}
+            comments = []
+            for pk, _status in chunk:
+                if rng.random() < 0.05:
+                    for _ in range(rng.randint(1, 5)):
+                        words = rng.choices(english, cum_weights=cum_en, k=rng.randint(20, 80))
+                        if rng.random() < 0.01:
+                            words[0] = "quokka"
+                        said = " ".join(words)
+                        comments.append(
+                            Comment(
+                                document_id=pk,
+                                revision_id=by_doc[pk],
+                                author_id=rng.choice(authors),
+                                organisation_id=owners[pk],
+                                body=said,
+                                html=f"<p>{said}</p>",
+                            )
+                        )
+            Comment.objects.bulk_create(comments)
+            total_comments += len(comments)
             with connection.cursor() as cursor:
                 for pk, status in chunk:
                     published = status in ("published", "archived")
@@ -104,7 +131,10 @@ def bodies(seed: int) -> None:
                         [by_doc[pk], by_doc[pk] if published else None, "fr" if pk in french_ids else "en", pk],
                     )
         print(f"bodies: {start + len(chunk):,} of {len(ids):,} ({time.perf_counter() - began:.0f} s)", flush=True)
-    print(f"bodies: {total_chars / 1e6:.0f} M characters in {time.perf_counter() - began:.0f} s")
+    print(
+        f"bodies: {total_chars / 1e6:.0f} M characters, {total_comments:,} comments"
+        f" in {time.perf_counter() - began:.0f} s"
+    )
     began = time.perf_counter()
     index.rebuild(
         batch=1000,
@@ -118,6 +148,7 @@ def bodies(seed: int) -> None:
         "database": database_label(),
         "documents": len(ids),
         "characters": total_chars,
+        "comments": total_comments,
         "index_build_s": round(build_s, 1),
         **index_size(),
     }
@@ -169,7 +200,7 @@ def measure(seed: int, runs: int) -> None:
     from django.db import connection
 
     from coalition.library.models import Audience, Document
-    from coalition.search import backends
+    from coalition.search import backends, spelling
     from coalition.search.models import Entry
     from coalition.search.query import parse
 
@@ -186,14 +217,21 @@ def measure(seed: int, runs: int) -> None:
     for label, text in QUERIES.items():
         query = parse(text, prefix_last=label.startswith("prefix"))
 
-        def bound(query: Any = query) -> int:
-            return backends.search(None, query, entries=open_public).count
+        def bound(query: Any = query, text: str = text) -> int:
+            found = backends.search(None, query, entries=open_public, with_facets=True)
+            if not found.hits:
+                spelling.did_you_mean(None, text)
+            return found.count
 
         lower = timed(bound, runs)
         for role, person in people:
 
-            def run(person: Any = person, query: Any = query) -> int:
-                return backends.search(fresh(person), query).count
+            def run(person: Any = person, query: Any = query, text: str = text) -> int:
+                reader = fresh(person)
+                found = backends.search(reader, query, with_facets=True)
+                if not found.hits:
+                    spelling.did_you_mean(reader, text)
+                return found.count
 
             figures = timed(run, runs)
             rows.append(

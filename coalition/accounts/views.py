@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 
 from coalition import access
 from coalition.accounts import enrolment
+from coalition.drafting import selectors as drafting_selectors
 
 
 # Not a public page: the MFA hold applies to a signed-in visitor (their organisations are listed).
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "home_public.html")
+        return render(request, "home_public.html", {"front": drafting_selectors.front_door()})
     return render(request, "home.html", {"memberships": access.memberships_of(request.user)})
 
 

@@ -111,6 +111,8 @@ def seed_drafting(*, stdout: _Writer) -> int:
         _guidance_acknowledged(users, organisations)
         created += 1
     stdout.write(f"Drafting: {created} demo drafting rounds created ({3 - created} were already there).")
+    if _consolidated_text_adopted(users, organisations):
+        stdout.write("Ratification: the consolidated principles adopted by the member companies.")
     return created
 
 
@@ -268,6 +270,35 @@ def _principles_round(users: dict[str, Any], orgs: dict[str, Organisation]) -> N
         base_number=document.current_revision.number,
         message="Business-only services out of scope (thread with Bluepeak)",
     )
+
+
+CONSOLIDATED_TITLE = "Voluntary principles against online child sexual exploitation and abuse (consolidated text)"
+
+
+def _consolidated_text_adopted(users: dict[str, Any], orgs: dict[str, Organisation]) -> int:
+    """The public consolidated principles, adopted by the member companies (the public home lists
+    adopted principles with the organisations that endorsed them)."""
+    document = Document.objects.filter(title=CONSOLIDATED_TITLE).first()
+    if document is None or document.ratifications.exists():
+        return 0
+    ratification = drafting.open_ratification(acting_user=users["tom@secretariat.example"], document=document)
+    for email, slug in (
+        ("nadia@northwind.example", "northwind"),
+        ("maeve@bluepeak.example", "bluepeak"),
+        ("mei@harbor.example", "harbor"),
+        ("jonas@lumen.example", "lumen"),
+    ):
+        ratification.refresh_from_db()
+        if ratification.state != ratification.State.OPEN:
+            break
+        drafting.endorse(
+            acting_user=users[email],
+            ratification=ratification,
+            organisation=orgs[slug],
+            decision="endorse",
+            mfa_confirmed=True,
+        )
+    return 1
 
 
 def _review_waiting(users: dict[str, Any], orgs: dict[str, Organisation], communities: dict[str, Community]) -> None:

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from coalition.drafting import anchors, services
-from coalition.drafting.models import Comment, Proposal
+from coalition.drafting.models import Comment, Endorsement, Proposal, Ratification
 from coalition.library import selectors as library_selectors
 from coalition.library.models import Document, Revision
 
@@ -277,3 +277,61 @@ def disposition_rows(user: Any, document: Document, *, first: int, last: int) ->
         for p in proposals
     ]
     return sorted(rows, key=lambda row: (row.revision, row.created_at, row.ref))
+
+
+# --- The public home ---------------------------------------------------------------------------------
+
+FRONT_DOOR_ITEMS = 8
+ENDORSERS_SHOWN = 12
+
+
+@dataclass
+class AdoptedText:
+    ratification: Ratification
+    endorsers: list[str]
+    more: int
+
+
+@dataclass
+class FrontDoor:
+    documents: list[Document]
+    adopted: list[AdoptedText]
+
+
+def front_door() -> FrontDoor:
+    """What a visitor without an account sees first: the newest public documents and the adopted
+    principles with the organisations that endorsed them, through the access module's rule for
+    visitors (three queries)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    public = library_selectors.readable_documents(AnonymousUser())
+    documents = list(
+        public.select_related("owner").prefetch_related("topics").order_by("-updated_at", "-pk")[:FRONT_DOOR_ITEMS]
+    )
+    endorsed = (
+        Endorsement.objects.filter(decision=Endorsement.Decision.ENDORSE, withdrawn_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    ratifications = list(
+        Ratification.objects.filter(
+            state=Ratification.State.ADOPTED,
+            document__kind=Document.Kind.PRINCIPLES,
+            document__in=public.values("pk"),
+        )
+        .select_related("document", "document__owner", "revision")
+        .defer("revision__body", "revision__html")
+        .prefetch_related(Prefetch("endorsements", queryset=endorsed, to_attr="endorsed"))
+        .order_by("-adopted_at", "-pk")[:FRONT_DOOR_ITEMS]
+    )
+    adopted = []
+    for ratification in ratifications:
+        names = [e.organisation.name for e in ratification.endorsed]  # type: ignore[attr-defined]
+        adopted.append(
+            AdoptedText(
+                ratification=ratification,
+                endorsers=names[:ENDORSERS_SHOWN],
+                more=max(0, len(names) - ENDORSERS_SHOWN),
+            )
+        )
+    return FrontDoor(documents=documents, adopted=adopted)

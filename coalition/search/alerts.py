@@ -22,7 +22,7 @@ from coalition.library.models import Document
 from coalition.notifications.models import Kind
 from coalition.notifications.services import notify
 from coalition.search import backends
-from coalition.search.models import SavedSearch, SavedSearchAlert
+from coalition.search.models import Entry, SavedSearch, SavedSearchAlert
 from coalition.search.query import QueryError, parse
 
 MAX_SAVED = 50
@@ -85,7 +85,7 @@ def alert_saved_searches(document_ids: list[int], *, actor_id: int | None = None
             query = parse(saved.text)
         except QueryError:
             continue  # saved under older rules; the list page says so
-        reads = backends.matching(saved.user, query).filter(document_id__in=list(documents))
+        reads = backends.matching(saved.user, query).filter(document_id__in=list(documents), kind=Entry.Kind.DOCUMENT)
         for document_id, revision_number in reads.values_list("document_id", "revision_number"):
             sent += _alert(saved, documents[document_id], revision_number or 0)
     return sent

@@ -21,6 +21,7 @@ from django.db.models import BooleanField, Count, Expression, F, FloatField, Q, 
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.db.models.sql.compiler import SQLCompiler
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,6 +45,8 @@ class Hit:
     revision_number: int | None
     title: SafeString
     snippet: SafeString
+    kind: str = Entry.Kind.DOCUMENT
+    url: str = ""
 
 
 @dataclass
@@ -84,6 +87,7 @@ def _filtered(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
         "topic": "document__topics__slug",
         "status": "document__status",
         "language": "document__language",
+        "type": "kind",
     }
     for name, value in query.filters.items():
         entries = entries.filter(**{lookups[name]: value})
@@ -186,6 +190,7 @@ def _sqlite_snippets(ids: list[int], query: syntax.Query, start: str, stop: str)
 
 # name -> (the value's lookup from an entry, its label's lookup or None for a choice field).
 FACETS = {
+    "type": ("kind", None),
     "kind": ("document__kind", None),
     "owner": ("document__owner__slug", "document__owner__name"),
     "topic": ("document__topics__slug", "document__topics__name"),
@@ -203,6 +208,7 @@ def facets(found: QuerySet[Entry]) -> dict[str, list[tuple[str, str, int]]]:
     document."""
     sample = Entry.objects.filter(pk__in=found.values("pk")[:COUNT_LIMIT])
     choices = {
+        "type": dict(Entry.Kind.choices),
         "kind": dict(Document.Kind.choices),
         "tlp": dict(TLP.choices),
         "status": dict(Document.Status.choices),
@@ -256,6 +262,16 @@ def _ordered(entries: QuerySet[Entry], query: syntax.Query, sort: str) -> QueryS
     )
 
 
+def _recent_candidates(found: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
+    """When more than COUNT_LIMIT entries match, relevance is ranked among the COUNT_LIMIT most
+    recently changed of them (every page there is to see), so the work stays bounded however common
+    the words: ranking reads each candidate's whole vector. The page says so."""
+    recent = found.order_by("-document__updated_at", "-document_id").values("pk")[:COUNT_LIMIT]
+    candidates = Entry.objects.filter(pk__in=recent)
+    # SQLite ranks with bm25(), which needs the MATCH in the same statement.
+    return candidates if connection.vendor == "postgresql" else _sqlite_match(candidates, query)
+
+
 def _marked(text: str, start: str, stop: str) -> SafeString:
     """Escape member text, then turn this search's markers into <mark>."""
     return mark_safe(escape(text).replace(start, "<mark>").replace(stop, "</mark>"))  # noqa: S308 - escaped first
@@ -274,8 +290,11 @@ def search(
     found = matching(user, query, entries=entries)
     count = found[: COUNT_LIMIT + 1].count()
     start = (page - 1) * PAGE_SIZE
+    ranked = found
+    if count > COUNT_LIMIT and sort == "relevance" and query.has_text:
+        ranked = _recent_candidates(found, query)
     rows = list(
-        _ordered(found, query, sort)
+        _ordered(ranked, query, sort)
         # The entry's own text stays in the database: the page shows the passage the backend cut.
         .defer("body", "vector", "title", "summary", "topics")
         .select_related("document__owner")
@@ -295,7 +314,11 @@ def search(
                 variant=entry.variant,
                 revision_number=entry.revision_number,
                 title=_marked(title or entry.document.title, begin, end),
-                snippet=_marked(body or entry.document.summary, begin, end),
+                snippet=_marked(
+                    body or (entry.document.summary if entry.kind == Entry.Kind.DOCUMENT else ""), begin, end
+                ),
+                kind=entry.kind,
+                url=_url(entry),
             )
         )
     return Results(
@@ -306,6 +329,15 @@ def search(
         count_capped=count > COUNT_LIMIT,
         facets=facets(found) if with_facets and count else {},
     )
+
+
+def _url(entry: Entry) -> str:
+    """Where a result opens: the document, the comment in its discussion, or the proposal."""
+    if entry.kind == Entry.Kind.COMMENT:
+        return reverse("drafting:discussion", args=[entry.document_id]) + f"#comment-{entry.comment_id}"
+    if entry.kind == Entry.Kind.PROPOSAL:
+        return reverse("drafting:proposal", args=[entry.document_id, entry.proposal_id])
+    return reverse("library:detail", args=[entry.document_id])
 
 
 SUGGESTIONS = 8
@@ -320,5 +352,6 @@ def suggest(user: Any, text: str) -> list[tuple[int, str]]:
         return []
     if not query.has_text:
         return []
-    rows = _ordered(matching(user, query), query, "relevance").values_list("document_id", "document__title")
+    documents = matching(user, query).filter(kind=Entry.Kind.DOCUMENT)
+    rows = _ordered(documents, query, "relevance").values_list("document_id", "document__title")
     return list(rows[:SUGGESTIONS])

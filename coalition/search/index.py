@@ -1,7 +1,8 @@
 """Keeping the index in step with the library. The services that change what a document says (a
 revision saved or restored, a proposal accepted, publication, its title, summary, topics or
-language) call index_document() in their own transaction; `manage.py search_rebuild` rebuilds the
-whole index. Who may read a document is never copied here (see models.py)."""
+language) call index_document() in their own transaction, and those that write a comment or a
+proposal call index_comment() or index_proposal(); `manage.py search_rebuild` rebuilds the whole
+index. Who may read a document is never copied here (see models.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
+from coalition.drafting.models import Comment, Proposal
 from coalition.library.models import Document, Revision
-from coalition.search import alerts
-from coalition.search.models import Entry
+from coalition.search import alerts, spelling
+from coalition.search.models import Entry, Word
 
 CONFIGS = {"en": "english", "fr": "french"}
 _TAG = re.compile(r"<[^>]*>")
@@ -31,7 +34,12 @@ def plain_text(revision: Revision | None) -> str:
     (so `## Scope` is indexed and shown as `Scope`)."""
     if revision is None:
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", revision.html))).strip()
+    return words_of(revision.html)
+
+
+def words_of(markup: str) -> str:
+    """Sanitised HTML as the plain text it shows."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
 
 
 def _entries_for(document: Document) -> list[Entry]:
@@ -66,14 +74,66 @@ def _documents(ids: Iterable[int]) -> list[Document]:
 
 
 @transaction.atomic
-def index_documents(ids: Iterable[int]) -> None:
+def index_documents(ids: Iterable[int], *, known_words: set[str] | None = None) -> None:
     """(Re)index these documents: their entries are replaced, in the caller's transaction."""
     documents = _documents(ids)
-    old = list(Entry.objects.filter(document_id__in=[d.pk for d in documents]).values_list("pk", flat=True))
+    document_ids = [d.pk for d in documents]
+    old = list(
+        Entry.objects.filter(document_id__in=document_ids, kind=Entry.Kind.DOCUMENT).values_list("pk", flat=True)
+    )
     _backend_forget(old)
     Entry.objects.filter(pk__in=old).delete()
     entries = Entry.objects.bulk_create([entry for document in documents for entry in _entries_for(document)])
-    _backend_store(entries)
+    _backend_store(entries, known_words)
+    # Discussion on a revision that has since been published is now read by the whole audience.
+    Entry.objects.filter(document_id__in=document_ids, variant=Entry.Variant.WORKING).filter(
+        Q(comment__revision__published_at__isnull=False) | Q(proposal__revision__published_at__isnull=False)
+    ).update(variant=Entry.Variant.ALL)
+
+
+def _discussion_entry(item: Comment | Proposal, document: Document) -> Entry:
+    if isinstance(item, Comment):
+        kind, text, link = Entry.Kind.COMMENT, words_of(item.html), {"comment_id": item.pk}
+    else:
+        kind, link = Entry.Kind.PROPOSAL, {"proposal_id": item.pk}
+        text = " ".join(part for part in (item.rationale, item.replacement, item.response) if part)
+    published = item.revision.published_at is not None
+    return Entry(
+        kind=kind,
+        document_id=document.pk,
+        variant=Entry.Variant.ALL if published else Entry.Variant.WORKING,
+        revision_number=item.revision.number,
+        title="",
+        summary=item.section_title,
+        body=text,
+        config=config_for(document.language),
+        **link,
+    )
+
+
+@transaction.atomic
+def index_discussion(items: Iterable[Comment | Proposal], *, known_words: set[str] | None = None) -> None:
+    """(Re)index these comments and proposals (each with its revision and document loaded)."""
+    items = list(items)
+    comments = [item.pk for item in items if isinstance(item, Comment)]
+    proposals = [item.pk for item in items if isinstance(item, Proposal)]
+    old = list(
+        Entry.objects.filter(Q(comment_id__in=comments) | Q(proposal_id__in=proposals)).values_list("pk", flat=True)
+    )
+    _backend_forget(old)
+    Entry.objects.filter(pk__in=old).delete()
+    entries = Entry.objects.bulk_create([_discussion_entry(item, item.document) for item in items])
+    _backend_store(entries, known_words)
+
+
+def index_comment(comment: Comment) -> None:
+    """After a comment or reply is written or edited, in the service's transaction."""
+    index_discussion([comment])
+
+
+def index_proposal(proposal: Proposal) -> None:
+    """After a proposal is made or answered, in the service's transaction."""
+    index_discussion([proposal])
 
 
 def index_document(document: Document, *, changed_by: Any = None) -> None:
@@ -83,24 +143,33 @@ def index_document(document: Document, *, changed_by: Any = None) -> None:
 
 
 def rebuild(*, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
-    """Drop and rebuild the whole index, `batch` documents per transaction; returns the count."""
+    """Drop and rebuild the whole index, `batch` documents (then comments, then proposals) per
+    transaction; returns how many were indexed."""
     with transaction.atomic():
         _backend_clear()
         Entry.objects.all().delete()
-    total = Document.objects.count()
+    known_words = set(Word.objects.values_list("text", flat=True))
+    total = Document.objects.count() + Comment.objects.count() + Proposal.objects.count()
     done = 0
-    for ids in _batches(batch):
-        index_documents(ids)
+    for ids in _batches(Document, batch):
+        index_documents(ids, known_words=known_words)
         done += len(ids)
         if progress is not None:
             progress(done, total)
+    for model in (Comment, Proposal):
+        for ids in _batches(model, batch):
+            items = model.objects.filter(pk__in=ids).select_related("document", "revision")
+            index_discussion(items, known_words=known_words)
+            done += len(ids)
+            if progress is not None:
+                progress(done, total)
     return done
 
 
-def _batches(size: int) -> Iterator[list[int]]:
+def _batches(model: Any, size: int) -> Iterator[list[int]]:
     last = 0
     while True:
-        ids = list(Document.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        ids = list(model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
         if not ids:
             return
         yield ids
@@ -116,9 +185,13 @@ _PG_VECTOR = (
 )
 
 
-def _backend_store(entries: list[Entry]) -> None:
+def _backend_store(entries: list[Entry], known_words: set[str] | None = None) -> None:
+    """The entries' words into the backend's index and the known words (`known_words`: those a
+    rebuild has stored already, so each is sent to the database once)."""
     if not entries:
         return
+    texts = (text for e in entries for text in (e.title, e.summary, e.topics, e.body))
+    spelling.remember(texts, known=known_words)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

@@ -6,6 +6,9 @@ and the published revision, for its audience. Who may read the document is not s
 the access module's predicate on the document's live columns, joined in the same statement, so a
 relabel, a share, an archive or a revoked grant counts at once.
 
+Comment threads and change proposals have an entry each (`Entry.Kind`), under their document's
+access rule and the revision they were made on.
+
 The words themselves are indexed by the backend: on PostgreSQL a weighted `tsvector` in `vector`
 (GIN index), on SQLite the FTS5 table `search_fts`, whose rowid is the entry's id (`FtsRow`).
 """
@@ -18,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from coalition.drafting.models import Comment, Proposal
 from coalition.library.models import Document
 
 
@@ -34,7 +38,18 @@ class Entry(models.Model):
         WORKING = "working", "Working copy"
         PUBLISHED = "published", "Published revision"
 
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Document"
+        COMMENT = "comment", "Comment"
+        PROPOSAL = "proposal", "Change proposal"
+
+    # A comment or a proposal is read by whoever reads the revision it was made on: every reader of
+    # the document once that revision is published (ALL), before then those who see the working
+    # copy (WORKING), exactly as coalition.drafting.selectors shows them.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, related_name="+")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, null=True, related_name="+")
     variant = models.CharField(max_length=10, choices=Variant.choices)
     revision_number = models.PositiveIntegerField(null=True)
     title = models.TextField()
@@ -47,9 +62,21 @@ class Entry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["document", "variant"], name="search_entry_unique"),
+            models.UniqueConstraint(
+                fields=["document", "variant"], condition=models.Q(kind="document"), name="search_entry_unique"
+            ),
+            models.UniqueConstraint(fields=["comment"], name="search_entry_comment_unique"),
+            models.UniqueConstraint(fields=["proposal"], name="search_entry_proposal_unique"),
             models.CheckConstraint(
                 condition=models.Q(variant__in=["all", "working", "published"]), name="search_entry_variant_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="document", comment__isnull=True, proposal__isnull=True)
+                    | models.Q(kind="comment", comment__isnull=False, proposal__isnull=True)
+                    | models.Q(kind="proposal", comment__isnull=True, proposal__isnull=False)
+                ),
+                name="search_entry_kind_valid",
             ),
         ]
 
@@ -103,3 +130,21 @@ class SavedSearchAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.saved_search} → {self.document_id} r{self.revision_number}"
+
+
+class Word(models.Model):
+    """A word that occurs somewhere in the index, for "did you mean". It says nothing by itself: a
+    correction is offered only when the corrected search finds something the person may read
+    (coalition/search/spelling.py). Words are added as text is indexed and not removed (a word no
+    longer anywhere simply finds nothing and is never offered)."""
+
+    text = models.CharField(max_length=40, unique=True)
+    # Candidates for a misspelt word are looked up by first letter and length.
+    initial = models.CharField(max_length=1)
+    length = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["initial", "length"], name="search_word_shape")]
+
+    def __str__(self) -> str:
+        return self.text

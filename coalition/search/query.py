@@ -3,7 +3,8 @@ syntax. Nothing typed reaches SQL as text: the backends quote every word and pas
 
 Syntax (docs/search.md): words (all must match), "a phrase", -word or -"a phrase" (must not match),
 a OR b, and filters: kind:policy, owner:northwind, tlp:amber, topic:grooming, status:published,
-lang:fr, after:2025-01-01, before:2026 (a year or a date; the document's last change).
+lang:fr, after:2025-01-01, before:2026 (a year or a date; the document's last change), and
+in:documents, in:comments or in:proposals.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ FILTERS = {
     "language": "language",
     "before": "before",
     "after": "after",
+    "in": "type",
+    "type": "type",
+}
+TYPE_WORDS = {
+    "document": "document",
+    "documents": "document",
+    "comment": "comment",
+    "comments": "comment",
+    "proposal": "proposal",
+    "proposals": "proposal",
 }
 TLP_WORDS = {"clear": "clear", "green": "green", "amber": "amber", "amber+strict": "amber_strict", "red": "red"}
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -138,6 +149,11 @@ def _add_filter(query: Query, name: str, value: str) -> None:
         if label is None:
             raise QueryError(_("TLP labels are clear, green, amber, amber+strict and red."))
         query.filters["tlp"] = label
+    elif name == "type":
+        kind = TYPE_WORDS.get(value)
+        if kind is None:
+            raise QueryError(_("Search in:documents, in:comments or in:proposals."))
+        query.filters["type"] = kind
     else:
         query.filters[name] = value[:80]
 

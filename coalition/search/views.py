@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coalition.core.http import query_int, run_service
-from coalition.search import alerts, backends
+from coalition.search import alerts, backends, spelling
 from coalition.search.models import SavedSearch
 from coalition.search.query import MAX_QUERY_CHARS, Query, QueryError, parse
 
 MAX_PAGE = backends.COUNT_LIMIT // backends.PAGE_SIZE
 FACET_TITLES = {
+    "type": _("Found in"),
     "kind": _("Kind"),
     "owner": _("Owner"),
     "topic": _("Topic"),
@@ -30,7 +31,7 @@ FACET_TITLES = {
     "year": _("Last changed"),
 }
 # The facet's name in the search box.
-BOX_NAME = {"language": "lang"}
+BOX_NAME = {"language": "lang", "type": "in"}
 
 
 @dataclass
@@ -91,6 +92,8 @@ def results(request: HttpRequest) -> HttpResponse:
         else:
             found = backends.search(request.user, query, sort=sort, page=page, with_facets=True)
             context["results"] = found
+            if not found.hits and page == 1 and query.has_text:
+                context["did_you_mean"] = spelling.did_you_mean(request.user, text)
             context["facets"] = [
                 (FACET_TITLES[name], _facet_values(text, query, name, values))
                 for name, values in found.facets.items()

@@ -121,6 +121,16 @@ def test_an_editor_shares_at_amber_with_one_organisation_and_a_third_cannot_find
     gus = new_page()
     sign_in(gus, globex_reader.email, PASSWORD)
     gus.goto("/library/")
+    # The filters open from a panel and apply as soon as one changes; a column heading sorts.
+    gus.get_by_text("Filters", exact=True).click()
+    with gus.expect_navigation():
+        gus.get_by_label("Kind").select_option(label="Guidance")
+    expect(gus).to_have_url(re.compile(r"[?&]kind=guidance"))
+    expect(gus.get_by_role("status")).to_contain_text("of 1 document")
+    with gus.expect_navigation():
+        gus.get_by_role("columnheader", name="Title").get_by_role("link").click()
+    expect(gus).to_have_url(re.compile(r"[?&]sort=title"))
+    expect(gus.get_by_role("columnheader", name="Title")).to_have_attribute("aria-sort", "ascending")
     gus.get_by_role("link", name=TITLE).click()
     expect(gus).to_have_url(at(f"{doc}/"))
     expect(gus.locator("article.document-body").get_by_text(SECOND)).to_be_visible()

@@ -89,3 +89,29 @@ def test_members_and_visitors_search_from_the_header(
     visitor.locator("#search-page-q").fill("duty officer")
     visitor.locator("#search-page-q").press("Enter")
     expect(visitor.get_by_role("heading", name="Nothing you can read matches “duty officer”")).to_be_visible()
+
+    # From the public home a misspelt word is corrected (from public text only) in a click.
+    visitor.goto("/")
+    box = visitor.get_by_label("Search what members have published")
+    box.fill("quokak")
+    box.press("Enter")
+    visitor.get_by_role("link", name="quokka").click()
+    expect(visitor.locator("ol.search-results").get_by_role("link", name="Public reporting guide")).to_be_visible()
+
+    # What is said about a document is found too, and opens where it was said.
+    from coalition.drafting import services as drafting
+
+    comment = drafting.add_comment(
+        acting_user=editor, document=Document.objects.get(pk=playbook.pk), body="What about numbats?"
+    )
+    ed.locator("#header-search").fill("numbats")
+    ed.locator("#header-search").press("Enter")
+    found = ed.locator("ol.search-results li")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text("Comment on")
+    found.get_by_role("link", name="Escalation playbook").click()
+    expect(ed).to_have_url(re.compile(rf"/library/{playbook.pk}/discussion/#comment-{comment.pk}$"))
+    expect(ed.locator(f"#comment-{comment.pk}")).to_contain_text("What about numbats?")
+    visitor.locator("#header-search").fill("numbats")
+    visitor.locator("#header-search").press("Enter")
+    expect(visitor.get_by_role("heading", name="Nothing you can read matches “numbats”")).to_be_visible()

@@ -10,7 +10,11 @@ from that module's reference rules (`may_read`, `may_see_drafts`), never from th
 - the published text's word: found by those who read the document and not its working copy (and,
   where no draft was made, by every reader);
 - a word of every title: found by every reader;
-in the results, the count, the snippets and the page. On SQLite and PostgreSQL (CI runs both)."""
+- a comment's word, on the second revision: found by readers of the document who read that
+  revision (every reader once it is published, otherwise those who see the working copy);
+- a proposal's word, on the working draft: found by those who see the working copy;
+in the results, the count, the snippets, the facets, the suggestions, "did you mean" and the page.
+On SQLite and PostgreSQL (CI runs both)."""
 
 from __future__ import annotations
 
@@ -43,6 +47,8 @@ __all__ = ["world"]  # the matrix's module fixture, built again for this module
 DRAFT_WORD = "zephyrdraft"
 PUBLISHED_WORD = "revised"  # in SECOND_TEXT, the published revision
 TITLE_WORD = "document"  # every title is "Document <key>"
+COMMENT_WORD = "zephyrremark"  # a comment on revision 2 of every document
+PROPOSAL_WORD = "zephyrproposal"  # a proposal on the working draft (revision 3)
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +69,56 @@ def drafted(world: World, django_db_blocker: Any) -> Iterator[set[str]]:
             except (AccessDenied, ServiceError):
                 continue  # archived: read, not edited
             keys.add(key)
+        _discuss(world, author, keys)
     assert keys, "some documents take a draft"
     yield keys
+
+
+def _discuss(world: World, author: Any, drafted: set[str]) -> None:
+    """A comment on revision 2 of every document and a proposal on each working draft, written
+    straight to the tables (the services would refuse some of them: an archived document, say)
+    and indexed as the services index them."""
+    from coalition.drafting.models import Comment, Proposal
+    from coalition.search import index
+
+    items: list[Any] = []
+    for key, document in world.documents.items():
+        second = document.revisions.get(number=2)
+        items.append(
+            Comment.objects.create(
+                document=document,
+                revision=second,
+                author=author,
+                organisation_id=document.owner_id,
+                body=f"A remark: {COMMENT_WORD}.",
+                html=f"<p>A remark: {COMMENT_WORD}.</p>",
+            )
+        )
+        if key in drafted:
+            items.append(
+                Proposal.objects.create(
+                    document=document,
+                    revision=document.revisions.get(number=3),
+                    author=author,
+                    organisation_id=document.owner_id,
+                    anchor="quote",
+                    quote="A working draft",
+                    original="A working draft",
+                    replacement="A better draft",
+                    rationale=f"Clearer: {PROPOSAL_WORD}.",
+                )
+            )
+    for item in items:
+        item.document = world.documents[next(k for k, d in world.documents.items() if d.pk == item.document_id)]
+    index.index_discussion(items)
+
+
+def _second_published(world: World) -> set[str]:
+    return {
+        key
+        for key, document in world.documents.items()
+        if document.revisions.filter(number=2, published_at__isnull=False).exists()
+    }
 
 
 def _person(world: World, viewer: Viewer) -> Any:
@@ -78,11 +132,16 @@ def _found(world: World, viewer: Viewer, text: str) -> set[str]:
     return keys
 
 
-def _expected(viewer: Viewer, word: str, drafted: set[str]) -> set[str]:
+def _expected(viewer: Viewer, word: str, drafted: set[str], published: set[str] | None = None) -> set[str]:
     def reads_draft(d: Doc) -> bool:
         return d.key in drafted and may_see_drafts(viewer, d)
 
     readable = [d for d in DOCS if may_read(viewer, d)]
+    if word == COMMENT_WORD:
+        assert published is not None
+        return {d.key for d in readable if d.key in published or may_see_drafts(viewer, d)}
+    if word == PROPOSAL_WORD:
+        return {d.key for d in readable if reads_draft(d)}
     if word == DRAFT_WORD:
         return {d.key for d in readable if reads_draft(d)}
     if word == PUBLISHED_WORD:
@@ -95,8 +154,26 @@ def _expected(viewer: Viewer, word: str, drafted: set[str]) -> set[str]:
 def test_each_person_finds_exactly_the_texts_they_read(
     world: World, drafted: set[str], viewer: Viewer, db: Any
 ) -> None:
-    for word in (DRAFT_WORD, PUBLISHED_WORD, TITLE_WORD):
-        assert _found(world, viewer, word) == _expected(viewer, word, drafted), word
+    published = _second_published(world)
+    for word in (DRAFT_WORD, PUBLISHED_WORD, TITLE_WORD, COMMENT_WORD, PROPOSAL_WORD):
+        assert _found(world, viewer, word) == _expected(viewer, word, drafted, published), word
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.key)
+def test_comments_and_proposals_are_found_where_they_may_be_read(
+    world: World, drafted: set[str], viewer: Viewer, db: Any
+) -> None:
+    published = _second_published(world)
+    for word, kind in ((COMMENT_WORD, "comment"), (PROPOSAL_WORD, "proposal")):
+        expected = _expected(viewer, word, drafted, published)
+        results = backends.search(_person(world, viewer), parse(word), with_facets=True)
+        assert results.count == len(expected), word
+        assert {h.kind for h in results.hits} <= {kind}
+        assert {h.document.title.removeprefix("Document ") for h in results.hits} == expected
+        assert all(word in h.snippet for h in results.hits)
+        assert sum(n for _, _, n in results.facets.get("type", [])) == len(expected)
+        # Titles are suggested from documents, never from what was said about them.
+        assert backends.suggest(_person(world, viewer), word[:-2]) == []
 
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.key)
@@ -163,3 +240,18 @@ def test_saved_search_alerts_reach_exactly_those_who_read_the_matching_text(
     before = Notification.objects.filter(kind="saved_search").count()
     alerts.alert_saved_searches([document.pk for document in world.documents.values()])
     assert Notification.objects.filter(kind="saved_search").count() == before
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.key)
+def test_did_you_mean_offers_only_words_the_person_may_read(
+    world: World, drafted: set[str], viewer: Viewer, db: Any
+) -> None:
+    from coalition.search import spelling
+
+    published = _second_published(world)
+    person = _person(world, viewer)
+    for typo, word in (("zephyrdraff", DRAFT_WORD), ("zephyremark", COMMENT_WORD), ("zephyrproposl", PROPOSAL_WORD)):
+        expected = _expected(viewer, word, drafted, published)
+        assert spelling.did_you_mean(person, typo) == (word if expected else None), typo
+    page = _client(world, viewer).get("/search/", {"q": "zephyrdraff"}).content.decode()
+    assert ("Did you mean" in page) == bool(_expected(viewer, DRAFT_WORD, drafted))

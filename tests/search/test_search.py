@@ -127,7 +127,7 @@ def test_the_rebuild_gives_the_same_answers(doc: Document, acme_editor: User, ac
     before = {q: _titles(acme_editor, q) for q in ("triage", "escalate", "reporting", "other")}
     entries = sorted(Entry.objects.values_list("document_id", "variant", "revision_number", "body"))
     call_command("search_rebuild", batch=2)
-    assert "Search index rebuilt: 4 documents" in capsys.readouterr().out
+    assert "Search index rebuilt: 4 documents, comments and proposals" in capsys.readouterr().out
     assert sorted(Entry.objects.values_list("document_id", "variant", "revision_number", "body")) == entries
     assert {q: _titles(acme_editor, q) for q in before} == before
 
@@ -154,10 +154,15 @@ def test_the_results_page_costs_the_same_queries_for_one_result_or_many(
 
 def test_counts_beyond_the_cap_are_said_as_such(acme_editor: User, acme: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(backends, "COUNT_LIMIT", 3)
-    for n in range(5):
-        services.create_document(acting_user=acme_editor, owner=acme, title=f"Hotline {n}", body="hotline")
+    titles = ["Hotline hotline", "Note 1", "Note 2", "Hotline note", "Note 4"]  # oldest first
+    for title in titles:
+        services.create_document(acting_user=acme_editor, owner=acme, title=title, body="A hotline.")
     results = backends.search(User.objects.get(pk=acme_editor.pk), parse("hotline"))
     assert (results.count, results.count_capped) == (3, True)
+    # Ranked among the three most recently changed (bounded work): the title match first.
+    assert [h.document.title for h in results.hits] == ["Hotline note", "Note 4", "Note 2"]
+    newest = backends.search(User.objects.get(pk=acme_editor.pk), parse("hotline"), sort="newest")
+    assert [h.document.title for h in newest.hits][:3] == ["Note 4", "Hotline note", "Note 2"]
 
 
 def test_member_text_is_escaped_before_highlighting(client_for: Any, acme_editor: User, acme: Any) -> None:
@@ -236,3 +241,52 @@ def test_suggestions_offer_titles_the_person_may_read_as_they_type(
     assert "Livestream" not in client.get("/search/suggestions/", {"q": "livest"}).content.decode()
     for text in ("", "l", "-", '"', "x" * 5000, "tlp:purple li"):
         assert client_for(acme_editor).get("/search/suggestions/", {"q": text}).status_code == 200
+
+
+def _kinds(user: Any, text: str) -> list[tuple[str, str]]:
+    fresh = user if not user.is_authenticated else User.objects.get(pk=user.pk)
+    return [(hit.kind, hit.url) for hit in backends.search(fresh, parse(text)).hits]
+
+
+def test_comments_and_proposals_are_found_and_follow_publication(
+    doc: Document, acme_editor: User, globex_admin: User, client_for: Any, capsys: Any
+) -> None:
+    from coalition.drafting import services as drafting
+
+    # Said on the draft: its drafters find it, the coalition (who cannot read the draft) does not.
+    comment = drafting.add_comment(acting_user=acme_editor, document=doc, body="Should we add wombats here?")
+    assert _kinds(acme_editor, "wombats") == [("comment", f"/library/{doc.pk}/discussion/#comment-{comment.pk}")]
+    assert _kinds(globex_admin, "wombats") == []
+    reply = drafting.reply(acting_user=acme_editor, parent=comment, body="Numbats rather.")
+    assert [kind for kind, _ in _kinds(acme_editor, "numbats")] == ["comment"]
+    drafting.edit_comment(acting_user=acme_editor, comment=reply, body="Quolls rather.")
+    assert _kinds(acme_editor, "numbats") == [] and len(_kinds(acme_editor, "quolls")) == 1
+    proposal = drafting.propose(
+        acting_user=acme_editor,
+        document=doc,
+        anchor="quote",
+        quote="within 24 hours",
+        replacement="within 12 hours",
+        rationale="Bandicoots need it sooner.",
+    )
+    assert _kinds(acme_editor, "bandicoots") == [("proposal", f"/library/{doc.pk}/proposals/{proposal.pk}/")]
+    drafting.decide_proposal(
+        acting_user=acme_editor, proposal=proposal, outcome="reject", response="Potoroos disagree."
+    )
+    assert [kind for kind, _ in _kinds(acme_editor, "potoroos")] == ["proposal"]
+    # Filters: in:comments, in:proposals, in:documents.
+    assert _kinds(acme_editor, "bandicoots in:comments") == []
+    assert [k for k, _ in _kinds(acme_editor, "wombats in:comments")] == ["comment"]
+    assert _kinds(acme_editor, "wombats in:documents") == []
+    # Published: revision 1 (where all this was said) is now read by the coalition.
+    workflow.publish(acting_user=acme_editor, document=Document.objects.get(pk=doc.pk))
+    assert [k for k, _ in _kinds(globex_admin, "wombats")] == ["comment"]
+    assert [k for k, _ in _kinds(globex_admin, "bandicoots")] == ["proposal"]
+    # The results page says what was found where and links to it; facets name the result type.
+    page = client_for(globex_admin).get("/search/", {"q": "wombats"}).content.decode()
+    assert "Comment on" in page and f"#comment-{comment.pk}" in page and "in%3Acomment" in page
+    # The rebuild indexes them again, identically.
+    entries = sorted(Entry.objects.values_list("kind", "document_id", "variant", "revision_number", "body"))
+    call_command("search_rebuild")
+    assert sorted(Entry.objects.values_list("kind", "document_id", "variant", "revision_number", "body")) == entries
+    assert "documents, comments and proposals" in capsys.readouterr().out

@@ -6,6 +6,7 @@ import html
 from collections.abc import Iterable
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from coalition.core import markdown
@@ -31,6 +32,27 @@ def query_with(context: template.Context, **changes: object) -> str:
             query[key] = str(value)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: template.Context, label: str, first: str, second: str) -> SafeString:
+    """A sortable column's header: a link that sorts by `first` (or, when that is the order shown,
+    by `second`), with aria-sort saying the order shown. The page goes back to the first."""
+    current = context.get("sort")
+    ascending = {"title", "oldest", "updated_oldest"}
+    state, target = "none", first
+    if current in (first, second):
+        state = "ascending" if current in ascending else "descending"
+        target = second if current == first else first
+    arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
+    href = query_with(context, sort=target, page="")
+    return format_html(
+        '<th scope="col" aria-sort="{}"><a href="{}">{}<span aria-hidden="true">{}</span></a></th>',
+        state,
+        href,
+        label,
+        arrow,
+    )
 
 
 @register.simple_tag

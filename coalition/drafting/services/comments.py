@@ -30,6 +30,7 @@ from coalition.drafting.services.common import (
     revision_for,
 )
 from coalition.library.models import Document, Revision
+from coalition.search import index as search_index
 
 # "@" followed by an email address: unambiguous, and what people already know of each other.
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
@@ -94,6 +95,7 @@ def add_comment(
         **fields,
     )
     comment.mentions.set(mentioned)
+    search_index.index_comment(comment)
     audit(
         "comment.added",
         acting_user=acting_user,
@@ -139,6 +141,7 @@ def reply(*, acting_user: Any, parent: Comment, body: str) -> Comment:
         html=markdown.render(body),
     )
     comment.mentions.set(mentioned)
+    search_index.index_comment(comment)
     audit("comment.replied", acting_user=acting_user, document=document, comment=comment.pk, thread=root.pk)
     # Everyone earlier in the thread hears of a reply (not the one replying, not those mentioned,
     # who hear of it as a mention).
@@ -176,6 +179,7 @@ def edit_comment(*, acting_user: Any, comment: Comment, body: str) -> Comment:
     comment.body, comment.html, comment.edited_at = body, markdown.render(body), timezone.now()
     comment.save(update_fields=["body", "html", "edited_at"])
     comment.mentions.set(mentioned)
+    search_index.index_comment(comment)
     audit("comment.edited", acting_user=acting_user, document=comment.document, comment=comment.pk)
     _notify_mentions(comment, [u for u in mentioned if u.pk not in already], acting_user)
     return comment

@@ -31,6 +31,7 @@ from coalition.drafting.services.common import (
 from coalition.drafting.services.review import on_new_revision
 from coalition.library import services as library
 from coalition.library.models import Document, Revision
+from coalition.search import index as search_index
 
 
 @transaction.atomic
@@ -77,6 +78,7 @@ def propose(
         rationale=rationale,
         **fields,
     )
+    search_index.index_proposal(proposal)
     audit("proposal.made", acting_user=acting_user, document=document, proposal=proposal.pk, revision=revision.number)
     return proposal
 
@@ -136,6 +138,7 @@ def decide_proposal(
     proposal.decided_by = acting_user
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "response", "final_text", "decided_by", "decided_at", "result_revision"])
+    search_index.index_proposal(proposal)
     audit(
         "proposal.decided",
         acting_user=acting_user,

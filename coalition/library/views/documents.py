@@ -21,7 +21,8 @@ from coalition.organisations.models import Organisation
 def library(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "") for name in selectors.FILTERS}
     sort = request.GET.get("sort", "newest")
-    number = query_int(request.GET.get("page"), default=1)
+    sort = sort if sort in selectors.SORTS else "newest"
+    number = query_int(request.GET.get("page"), default=1, maximum=selectors.MAX_PAGE)
     page = selectors.library_page(request.user, filters=filters, sort=sort, page=number)
     creatable = access.creatable_in(request.user)
     return render(
@@ -31,7 +32,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "sort": sort,
-            "sorts": selectors.SORTS,
+            "sorts": selectors.SORT_LABELS,
             "kinds": Document.Kind.choices,
             "statuses": Document.Status.choices,
             "tlps": TLP.choices,
@@ -42,6 +43,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "topics": Topic.objects.values_list("slug", "name"),
             "creatable": creatable,
             "filtered": any(filters.values()),
+            "active_filters": sum(1 for value in filters.values() if value),
         },
     )
 

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Rebuild the search index from scratch (documents are indexed as they change; this is for recovery)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--batch", type=int, default=500, help="Documents per transaction (default 500).")
+        parser.add_argument("--batch", type=int, default=500, help="Items per transaction (default 500).")
 
     def handle(self, *args: Any, batch: int, **options: Any) -> None:
         began = time.monotonic()
@@ -24,8 +24,12 @@ class Command(BaseCommand):
             now = time.monotonic()
             if now - last[0] >= 2 or done == total:
                 last[0] = now
-                self.stdout.write(f"{done:,} of {total:,} documents indexed ({now - began:.0f} s)")
+                self.stdout.write(
+                    f"{done:,} of {total:,} documents, comments and proposals indexed ({now - began:.0f} s)"
+                )
 
         count = index.rebuild(batch=max(1, min(batch, 5000)), progress=progress)
         took = time.monotonic() - began
-        self.stdout.write(self.style.SUCCESS(f"Search index rebuilt: {count:,} documents in {took:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Search index rebuilt: {count:,} documents, comments and proposals in {took:.1f} s.")
+        )
