@@ -118,7 +118,9 @@ def did_you_mean(user: Any, text: str) -> str | None:
         corrected = _replace(text, attempt)
         tries += 1
         try:
-            if backends.matching(user, parse(corrected)).exists():
+            with backends.planned_as_lookups():
+                found = backends.matching(user, parse(corrected)).exists()
+            if found:
                 return corrected
         except QueryError:
             continue
