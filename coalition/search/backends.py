@@ -39,6 +39,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from coalition import access
 from coalition.library.models import LANGUAGES, TLP, Document, Topic
@@ -243,7 +244,11 @@ def facets(sample: list[tuple[Any, ...]]) -> dict[str, list[tuple[str, str, int]
     from the sample's own values: no count tells of an unreadable document. Topic names are then
     read for the most frequent topic ids (one query; topics are the library's shared vocabulary)."""
     choices = {
-        "type": dict(Entry.Kind.choices),
+        "type": {
+            Entry.Kind.DOCUMENT: gettext("Documents"),
+            Entry.Kind.COMMENT: gettext("Comments"),
+            Entry.Kind.PROPOSAL: gettext("Change proposals"),
+        },
         "kind": dict(Document.Kind.choices),
         "tlp": dict(TLP.choices),
         "status": dict(Document.Status.choices),
@@ -310,10 +315,17 @@ def _recent_candidates(found: QuerySet[Entry], query: syntax.Query) -> QuerySet[
     so walking the primary key backwards meets the newest texts first, and a common word (the only
     case here) is met every few rows: the database stops after the COUNT_LIMIT-th readable match
     instead of reading every match to sort them."""
-    recent = list(found.order_by("-pk").values_list("pk", flat=True)[:COUNT_LIMIT])
+    # SQLite: ordered by the FTS5 table's own rowid (the entry id), which FTS5 walks backwards
+    # itself and stops; ordered by the entry's id it would collect and sort every match first.
+    newest = "-pk" if connection.vendor == "postgresql" else "-fts__entry"
+    recent = list(found.order_by(newest).values_list("pk", flat=True)[:COUNT_LIMIT])
+    if not recent:
+        return found.none()
     # The ranking statement keeps the whole predicate (access and match): the ids only bound it,
-    # they are never what decides who reads what.
-    return found.filter(pk__in=recent)
+    # they are never what decides who reads what. On SQLite the id range lets FTS5 read only the
+    # matches from the oldest candidate on.
+    bounded = found.filter(pk__in=recent)
+    return bounded if connection.vendor == "postgresql" else bounded.filter(fts__entry__gte=min(recent))
 
 
 @contextmanager
