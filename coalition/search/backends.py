@@ -243,7 +243,7 @@ def facets(sample: list[tuple[Any, ...]]) -> dict[str, list[tuple[str, str, int]
     """Counts per value over the results (the first COUNT_LIMIT of them when there are more),
     from the sample's own values: no count tells of an unreadable document. Topic names are then
     read for the most frequent topic ids (one query; topics are the library's shared vocabulary)."""
-    choices = {
+    choices: dict[str, dict[Any, Any]] = {
         "type": {
             Entry.Kind.DOCUMENT: gettext("Documents"),
             Entry.Kind.COMMENT: gettext("Comments"),
