@@ -66,8 +66,8 @@ class Page:
         last = self.last_number
         wanted = sorted({1, last, *range(max(1, self.number - 2), min(last, self.number + 2) + 1)})
         out: list[int | None] = []
-        for n in wanted:
-            if out and out[-1] is not None and n - out[-1] > 1:  # type: ignore[operator]
+        for previous, n in zip([0, *wanted], wanted, strict=False):
+            if previous and n - previous > 1:
                 out.append(None)
             out.append(n)
         return out

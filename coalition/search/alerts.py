@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.tasks import task
+from django.urls import reverse
 
 from coalition.audit.services import record
 from coalition.core.errors import AccessDenied, ServiceError
@@ -104,7 +105,7 @@ def _alert(saved: SavedSearch, document: Document, revision_number: int) -> int:
         document=document,
         actor=None,
         verb="found a new match for your saved search:",
-        url=f"/library/{document.pk}/",
+        url=reverse("library:detail", args=[document.pk]),
     )
     if not notified:
         return 0

@@ -306,7 +306,7 @@ def _ordered(entries: QuerySet[Entry], query: syntax.Query, sort: str) -> QueryS
     )
 
 
-def _recent_candidates(found: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
+def _recent_candidates(found: QuerySet[Entry]) -> QuerySet[Entry]:
     """When more than COUNT_LIMIT entries match, relevance is ranked among the COUNT_LIMIT most
     recently written of them (every page there is to see), so the work stays bounded however common
     the words: ranking reads each candidate's whole vector. The page says so.
@@ -372,7 +372,7 @@ def _search(
     start = (page - 1) * PAGE_SIZE
     ranked = found
     if count > COUNT_LIMIT and sort == "relevance" and query.has_text:
-        ranked = _recent_candidates(found, query)
+        ranked = _recent_candidates(found)
     rows = list(
         _ordered(ranked, query, sort)
         # The entry's own text stays in the database: the page shows the passage the backend cut.

@@ -91,13 +91,13 @@ def index_documents(ids: Iterable[int], *, known_words: set[str] | None = None) 
     ).update(variant=Entry.Variant.ALL)
 
 
-def _discussion_entry(item: Comment | Proposal, document: Document) -> Entry:
+def _discussion_entry(item: Comment | Proposal) -> Entry:
     if isinstance(item, Comment):
         kind, text, link = Entry.Kind.COMMENT, words_of(item.html), {"comment_id": item.pk}
     else:
         kind, link = Entry.Kind.PROPOSAL, {"proposal_id": item.pk}
         text = " ".join(part for part in (item.rationale, item.replacement, item.response) if part)
-    published = item.revision.published_at is not None
+    document, published = item.document, item.revision.published_at is not None
     return Entry(
         kind=kind,
         document_id=document.pk,
@@ -122,7 +122,7 @@ def index_discussion(items: Iterable[Comment | Proposal], *, known_words: set[st
     )
     _backend_forget(old)
     Entry.objects.filter(pk__in=old).delete()
-    entries = Entry.objects.bulk_create([_discussion_entry(item, item.document) for item in items])
+    entries = Entry.objects.bulk_create([_discussion_entry(item) for item in items])
     _backend_store(entries, known_words)
 
 

@@ -14,7 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from coalition.search import backends
 from coalition.search.models import Word
+from coalition.search.query import QueryError, parse
 
 MIN_LENGTH, MAX_LENGTH = 3, 40
 MAX_WORDS = 4
@@ -89,34 +91,28 @@ def close_words(word: str, *, best: int = 3) -> list[str]:
 
 def did_you_mean(user: Any, text: str) -> str | None:
     """A corrected search text that finds something this person may read, or None."""
-    from coalition.search import backends
-    from coalition.search.query import QueryError, parse
-
     try:
         query = parse(text)
     except QueryError:
         return None
     if not query.has_text:
         return None
-    words = []
-    for word in dict.fromkeys(_fold(w) for w in query.words()):
-        if MIN_LENGTH <= len(word) <= MAX_LENGTH and word.isalpha():
-            words.append(word)
+    words = [
+        w for w in dict.fromkeys(_fold(w) for w in query.words()) if MIN_LENGTH <= len(w) <= MAX_LENGTH and w.isalpha()
+    ]
     known = set(Word.objects.filter(text__in=words).values_list("text", flat=True))
     unknown = [w for w in words if w not in known][:MAX_WORDS]
     if not unknown:
         return None
     options = {w: close_words(w) for w in unknown}
-    tries = 0
     # The closest spelling of every unknown word at once, then each word's next closest.
     attempts = [{w: c[0] for w, c in options.items() if c}]
     for word, candidates in options.items():
         attempts += [{**attempts[0], word: other} for other in candidates[1:]]
-    for attempt in attempts:
-        if not attempt or tries >= MAX_TRIES:
+    for attempt in attempts[:MAX_TRIES]:
+        if not attempt:
             break
         corrected = _replace(text, attempt)
-        tries += 1
         try:
             with backends.planned_as_lookups():
                 found = backends.matching(user, parse(corrected)).exists()

@@ -35,15 +35,13 @@ def query_with(context: template.Context, **changes: object) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context: template.Context, label: str, first: str, second: str) -> SafeString:
-    """A sortable column's header: a link that sorts by `first` (or, when that is the order shown,
-    by `second`), with aria-sort saying the order shown. The page goes back to the first."""
-    current = context.get("sort")
-    ascending = {"title", "oldest", "updated_oldest"}
-    state, target = "none", first
-    if current in (first, second):
-        state = "ascending" if current in ascending else "descending"
-        target = second if current == first else first
+def sort_header(context: template.Context, label: str, ascending: str, descending: str, first: str = "") -> SafeString:
+    """A sortable column's header: a link to the column's other order when it is the order shown,
+    otherwise to `first` (the ascending order unless given), with aria-sort saying the order
+    shown. The page goes back to the first."""
+    current = str(context.get("sort") or "")
+    state = {ascending: "ascending", descending: "descending"}.get(current, "none")
+    target = {ascending: descending, descending: ascending}.get(current, first or ascending)
     arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
     href = query_with(context, sort=target, page="")
     return format_html(
