@@ -35,7 +35,7 @@ run: venv var
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py search_rebuild
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md; password coalition-demo-2026); email links use $$SITE_URL"
-	@$(BIN)/python manage.py db_worker --interval 2 & worker=$$!; \
+	@$(BIN)/python manage.py worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

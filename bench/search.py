@@ -27,6 +27,7 @@ import random
 import statistics
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ QUERIES = {
     "prefix as typed": "lant",
     "misspelt (did you mean)": "quokak lantern",
 }
+START = datetime(2026, 1, 1, tzinfo=UTC)  # when the generated published revisions went out
 SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "to", "vel", "dor", "an", "bri", "cu", "fe", "gi", "hu", "ja", "ne", "po"]
 FRENCH = ["é", "è", "à", "ç", "ou", "eau", "ie", "on", "ain", "re", "le", "de", "mé", "té", "ui", "ê"]
 
@@ -95,11 +97,13 @@ def bodies(seed: int) -> None:
             Revision.objects.filter(document_id__in=[pk for pk, _ in chunk]).delete()
             french_ids = {pk for pk, _ in chunk if rng.random() < 0.10}
             revisions = []
-            for pk, _status in chunk:
+            for pk, status in chunk:
                 body = text(rng, french, cum_fr) if pk in french_ids else text(rng, english, cum_en)
                 total_chars += len(body)
                 html = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
-                revisions.append(Revision(document_id=pk, number=1, body=body, html=html, published_at=None))
+                # A published (or archived) document's revision went out to its audience.
+                published_at = START if status in ("published", "archived") else None
+                revisions.append(Revision(document_id=pk, number=1, body=body, html=html, published_at=published_at))
             created = Revision.objects.bulk_create(revisions)
             by_doc = {r.document_id: r.pk for r in created}
             comments = []

@@ -172,7 +172,14 @@ AUTH_USER_MODEL = "accounts.User"
 def _cache_from_url(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     if parts.scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Short timeouts: with Redis unreachable a request learns it in about a second (and gets
+        # the 503 page where it needs the cache) instead of hanging on the kernel's timeout. The
+        # client reconnects by itself once Redis answers again.
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coalition"}
     if parts.scheme == "dummy":
@@ -325,7 +332,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Sessions, cookies and security headers ---------------------------------------------------
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone (docs/operations.md#when-redis-is-down): a cache in front
+# (cached_db) would make every signed-in page fail with the cache, and a session ended while the
+# cache was unreachable (sign-out, "end this session") would come back from it once it returned.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -337,6 +347,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # A load balancer probes the app servers over plain HTTP: its probes are not redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 63072000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -388,7 +400,7 @@ USE_TZ = True
 
 # --- Tasks (Django's tasks framework) -------------------------------------------------------
 
-# "database": tasks wait in the database (django-tasks-db) until `manage.py db_worker` runs them,
+# "database": tasks wait in the database (django-tasks-db) until `manage.py worker` runs them,
 # so a queued email survives a restart and a failed one can be retried later. "immediate": a task
 # runs in the process that queues it, once the transaction commits (the test suite uses this).
 _TASK_BACKENDS = {

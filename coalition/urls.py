@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coalition.accounts import views as account_views
+from coalition.core import views as core_views
 from coalition.organisations.views import invitations
 
 # The admin's own login form would skip the second factor and the login audit: use allauth's.
@@ -10,6 +11,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("accounts/mfa-required/", account_views.mfa_required, name="mfa_required"),
     path("accounts/mfa-enrolled/", account_views.mfa_enrolled, name="mfa_enrolled"),
     path("accounts/", include("allauth.urls")),
@@ -22,3 +25,6 @@ urlpatterns = [
     path("secretariat/", include("coalition.organisations.secretariat_urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# A database, cache or storage fault is answered 503 with Retry-After, anything else 500.
+handler500 = "coalition.core.views.server_error"

@@ -12,12 +12,15 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from coalition import access
 from coalition.accounts import enrolment, invitations
 from coalition.accounts.services import record_login_failure
 from coalition.audit.services import record
+from coalition.notifications.models import EmailDelivery
+from coalition.notifications.outbox import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -27,6 +30,25 @@ class AccountAdapter(DefaultAccountAdapter):
             # A first enrolment right after signing in (coalition/accounts/enrolment.py).
             return not enrolment.may_skip_reauthentication(self.request or context.request)
         return required
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's emails (address confirmation, password reset, security notices) go through
+        the outbox like every other email: with the mail server down they wait and are retried,
+        and the request that caused them does not fail (docs/operations.md, "The mail server
+        refuses or is unreachable")."""
+        # What allauth's own send_mail puts in the templates' context, then the outbox, not send().
+        request = globals()["context"].request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        queue_email(
+            category=EmailDelivery.Category.ACCOUNT,
+            to_address=email,
+            subject=str(message.subject),
+            body=str(message.body),
+        )
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs up on their own: only the holder of a valid invitation link.

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 
 from coalition import access
 from coalition.accounts import enrolment
+from coalition.core import unavailable
 
 # What a held user may still reach: the enrolment pages themselves, re-authentication (allauth
 # may ask for it before activating a factor), email confirmation and signing out.
@@ -82,6 +83,11 @@ class UserSessionActivityMiddleware:
         ):
             # The cache holds a digest, never the session key itself (which signs its holder in).
             digest = hashlib.sha256(session.session_key.encode()).hexdigest()[:32]
-            if cache.add(f"usersession-seen:{digest}", True, timeout=settings.USERSESSIONS_ACTIVITY_SECONDS):
+            try:
+                due = cache.add(f"usersession-seen:{digest}", True, timeout=settings.USERSESSIONS_ACTIVITY_SECONDS)
+            except unavailable.cache_errors():
+                # "Last seen" waits for the cache; the page does not (nothing here guards anything).
+                due = False
+            if due:
                 UserSession.objects.create_from_request(request)
         return self.get_response(request)

@@ -87,12 +87,12 @@ class ChainProblem:
     reason: str
 
 
-def verify_chain(*, chunk_size: int = 2000) -> Iterator[ChainProblem]:
+def verify_chain(*, chunk_size: int = 2000, using: str = "default") -> Iterator[ChainProblem]:
     """Walk the chain in sequence order; yield every inconsistency found (the first is the one
     that matters: later events inherit a broken predecessor)."""
     expected_seq = 1
     prev_hash = GENESIS_HASH
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
+    for event in AuditEvent.objects.using(using).order_by("seq").iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             yield ChainProblem(event.seq, f"expected event #{expected_seq} here: events are missing or reordered")
         if event.prev_hash != prev_hash:
@@ -101,7 +101,7 @@ def verify_chain(*, chunk_size: int = 2000) -> Iterator[ChainProblem]:
             yield ChainProblem(event.seq, "its content does not match its hash (the event was edited)")
         expected_seq = event.seq + 1
         prev_hash = event.hash
-    head = ChainHead.objects.filter(id=1).first()
+    head = ChainHead.objects.using(using).filter(id=1).first()
     if head is None:
         yield ChainProblem(expected_seq - 1, "the chain head row is missing (no event can be written)")
     elif head.seq != expected_seq - 1 or head.hash != prev_hash:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coalition import access
 from coalition.access import Action
@@ -31,6 +33,8 @@ from coalition.library.models import (
 )
 from coalition.organisations.models import Community, Organisation
 from coalition.search import index as search_index
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 500_000
 
@@ -372,8 +376,10 @@ def set_status(*, acting_user: Any, document: Document, status: str) -> Document
     return document
 
 
-@transaction.atomic
 def add_attachment(*, acting_user: Any, document: Document, upload: File, max_bytes: int) -> Attachment:
+    """Store the file, then its row and audit event in one transaction. A storage that fails (a
+    full disk, a read-only or missing volume) is a clear refusal; whatever fails after the file
+    is written, the file is removed again: never a row without its file, nor a file without a row."""
     _require(acting_user, Action.EDIT_DOCUMENT, document)
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:255] or "file"
     if upload.size is None or upload.size > max_bytes:
@@ -391,7 +397,21 @@ def add_attachment(*, acting_user: Any, document: Document, upload: File, max_by
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    storage_name = default_storage.save(f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}", upload)
+    # A fresh random name: nothing else is ever stored under it, so removing it removes only ours.
+    target = f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    try:
+        storage_name = default_storage.save(target, upload)
+    except OSError as error:
+        _discard_file(target)  # the storage may have written part of it before failing
+        logger.warning("Attachment for document %s could not be stored: %s", document.pk, error)
+        raise ServiceError(
+            _(
+                "“%(name)s” could not be stored: the portal's file storage is full or unavailable. "
+                "Nothing was attached; try again later, and tell your administrator if it persists."
+            )
+            % {"name": name},
+            code="file",
+        ) from error
     try:
         with transaction.atomic():
             attachment = Attachment.objects.create(
@@ -403,13 +423,25 @@ def add_attachment(*, acting_user: Any, document: Document, upload: File, max_by
                 sha256=digest.hexdigest(),
                 uploaded_by=acting_user,
             )
-    except Exception:
-        default_storage.delete(storage_name)  # no row, no file
+            _audit_document(
+                "attachment.uploaded",
+                acting_user=acting_user,
+                document=document,
+                attachment=attachment.pk,
+                size=upload.size,
+            )
+    except BaseException:
+        _discard_file(storage_name)  # no row, no file
         raise
-    _audit_document(
-        "attachment.uploaded", acting_user=acting_user, document=document, attachment=attachment.pk, size=upload.size
-    )
     return attachment
+
+
+def _discard_file(name: str) -> None:
+    try:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+    except OSError:
+        logger.exception("Could not remove the unattached file %s", name)
 
 
 def record_read(*, user: Any, document: Document, what: str, **data: Any) -> None:

@@ -131,6 +131,7 @@ class DeliveryCategory(models.TextChoices):
     NOTIFICATION = "notification", "Notification"
     DIGEST = "digest", "Daily digest"
     INVITATION = "invitation", "Invitation"
+    ACCOUNT = "account", "Account email"  # allauth's: address confirmation, password reset, security notices
 
 
 class DeliveryState(models.TextChoices):

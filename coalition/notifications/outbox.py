@@ -197,18 +197,19 @@ def sweep(*, overdue_by: timedelta = timedelta(minutes=5), include_failed: bool 
     harmless (see the module docstring). Returns how many were queued."""
     now = timezone.now()
     with transaction.atomic():
-        EmailDelivery.objects.filter(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-            state=State.PENDING, claimed_at=None, next_attempt_at=now
+        # Claimed by a worker that died: due again now, and queued in this same sweep.
+        stale = list(
+            EmailDelivery.objects.select_for_update()
+            .filter(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM)
+            .values_list("pk", flat=True)
         )
+        EmailDelivery.objects.filter(pk__in=stale).update(state=State.PENDING, claimed_at=None, next_attempt_at=now)
         if include_failed:
             EmailDelivery.objects.filter(state=State.FAILED).update(
                 state=State.PENDING, attempts=0, next_attempt_at=now
             )
-        due = list(
-            EmailDelivery.objects.filter(Q(state=State.PENDING) & Q(next_attempt_at__lte=now - overdue_by)).values_list(
-                "pk", flat=True
-            )
-        )
+        overdue = EmailDelivery.objects.filter(Q(state=State.PENDING) & Q(next_attempt_at__lte=now - overdue_by))
+        due = sorted({*stale, *overdue.values_list("pk", flat=True)})
         for pk in due:
             enqueue(pk)
     return len(due)

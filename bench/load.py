@@ -1,0 +1,569 @@
+"""Load and fault runs (issue 14): gunicorn + PostgreSQL + Redis in production settings, 50
+simulated people for 5 minutes (bench/locustfile.py), optionally with one fault injected mid-run.
+
+    .venv/bin/python bench/load.py                          # the load alone
+    .venv/bin/python bench/load.py --fault database         # PostgreSQL restarted at 90 s
+    .venv/bin/python bench/load.py --fault cache            # Redis stopped at 90 s for 30 s
+    .venv/bin/python bench/load.py --fault mail             # the SMTP server stopped at 90 s for 30 s
+    .venv/bin/python bench/load.py --report var/load-*.json # the tables for docs/performance.md
+
+It starts its own PostgreSQL cluster, Redis and SMTP server on other ports (55432, 56379, 56025)
+in a directory of its own (default /tmp/coalition-load), never the machine's; generates a library
+there the first time (bench/generate.py --size small and bench/search.py bodies: 20,000 documents
+with text) and reuses it afterwards (`--fresh` to start over); runs gunicorn (3 workers) and the
+task worker with DEBUG=0; and runs locust from its own environment (var/load-venv, made from
+requirements-load.txt).
+
+Afterwards it reports, from the log of every request: p50/p95/p99 and throughput per page beside
+the bare Django page (/healthz) of the same run; errors inside the fault window (from the fault's
+start until the part answers again, plus 5 s for connections to be remade) and outside it, by
+status; and it checks that nothing acknowledged was lost: every comment and revision the portal
+answered 302 for is in the database, every email queued during the run was sent (after the
+outbox drained), and `audit_verify` passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+LOAD_VENV = ROOT / "var" / "load-venv"
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PORTS = {"postgres": 55432, "redis": 56379, "smtp": 56025, "http": 58000}
+WINDOW_GRACE = 5.0
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, check=True, text=True, **kwargs)
+    except subprocess.CalledProcessError as error:
+        if error.stderr:
+            print(error.stderr[-3000:], file=sys.stderr)
+        raise
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its tools as the postgres user then."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+class Services:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.pgdata = workdir / "pg"
+        self.smtp: subprocess.Popen[str] | None = None
+        self.app: subprocess.Popen[str] | None = None
+        self.worker: subprocess.Popen[str] | None = None
+
+    # PostgreSQL --------------------------------------------------------------------------------
+    def pg_ctl(self, *args: str) -> None:
+        options = f"-p {PORTS['postgres']} -k {self.workdir} -c listen_addresses=127.0.0.1 -c max_connections=100"
+        run(
+            as_postgres(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(self.pgdata),
+                    "-o",
+                    options,
+                    "-l",
+                    str(self.workdir / "pg.log"),
+                    "-w",
+                    *args,
+                ]
+            ),
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start_postgres(self) -> None:
+        if not (self.pgdata / "PG_VERSION").exists():
+            self.pgdata.mkdir(parents=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.workdir, "postgres")
+                shutil.chown(self.pgdata, "postgres")
+            run(
+                as_postgres([str(PG_BIN / "initdb"), "-D", str(self.pgdata), "-A", "trust", "-U", "postgres"]),
+                stdout=subprocess.DEVNULL,
+            )
+        self.pg_ctl("start")
+
+    def stop_postgres(self) -> None:
+        self.pg_ctl("stop", "-m", "fast")
+
+    # Redis -------------------------------------------------------------------------------------
+    def start_redis(self) -> None:
+        run(
+            [
+                "redis-server",
+                "--port",
+                str(PORTS["redis"]),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.workdir / "redis.pid"),
+                "--logfile",
+                str(self.workdir / "redis.log"),
+                "--dir",
+                str(self.workdir),
+            ]
+        )
+        for _ in range(50):
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(PORTS["redis"]), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("Redis did not start")
+
+    def stop_redis(self) -> None:
+        subprocess.run(["redis-cli", "-p", str(PORTS["redis"]), "shutdown", "nosave"], capture_output=True)
+
+    # SMTP --------------------------------------------------------------------------------------
+    def start_smtp(self) -> None:
+        self.smtp = subprocess.Popen(
+            [str(PYTHON), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{PORTS['smtp']}", "-c", "aiosmtpd.handlers.Sink"],
+            text=True,
+        )
+        time.sleep(0.5)
+
+    def stop_smtp(self) -> None:
+        if self.smtp is not None:
+            self.smtp.terminate()
+            self.smtp.wait(10)
+            self.smtp = None
+
+    # The portal --------------------------------------------------------------------------------
+    def environment(self) -> dict[str, str]:
+        keys_file = self.workdir / "keys.json"
+        if not keys_file.exists():
+            keys_file.write_text(
+                json.dumps(
+                    {
+                        "secret": secrets.token_urlsafe(50),
+                        "mfa": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                    }
+                )
+            )
+        keys = json.loads(keys_file.read_text())
+        return {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": keys["secret"],
+            "MFA_ENCRYPTION_KEYS": keys["mfa"],
+            "SITE_URL": f"https://127.0.0.1:{PORTS['http']}",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_PROXY_SSL_HEADER": "1",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PORTS['postgres']}/coalition_load",
+            "DATABASE_CONN_MAX_AGE": "60",
+            "CACHE_URL": f"redis://127.0.0.1:{PORTS['redis']}/0",
+            "EMAIL_URL": f"smtp://127.0.0.1:{PORTS['smtp']}?timeout=5",
+            "MEDIA_ROOT": str(self.workdir / "media"),
+            "LOG_LEVEL": "WARNING",
+            "TASKS_BACKEND": "database",
+        }
+
+    def manage(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=self.environment(), **kwargs)
+
+    def start_portal(self) -> None:
+        environment = self.environment()
+        self.app = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"), "coalition.wsgi", "--bind", f"127.0.0.1:{PORTS['http']}",
+                "--workers", "3", "--timeout", "30", "--graceful-timeout", "10",
+                "--error-logfile", str(self.workdir / "gunicorn.log"),
+            ],
+            cwd=ROOT, env=environment, text=True,
+            stdout=open(self.workdir / "app.log", "a"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )  # fmt: skip
+        self.worker = subprocess.Popen(
+            [str(PYTHON), "manage.py", "worker", "--no-reload", "--interval", "1", "--sweep-every", "20"],
+            cwd=ROOT, env=environment, text=True,
+            stdout=open(self.workdir / "worker.log", "a"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                probe = urllib.request.Request(f"http://127.0.0.1:{PORTS['http']}/healthz")
+                with urllib.request.urlopen(probe, timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop_portal(self) -> None:
+        for process in (self.app, self.worker):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in (self.app, self.worker):
+            if process is not None:
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+DJANGO_PREAMBLE = "import sys; sys.path.insert(0, 'bench'); from _setup import setup_django; setup_django()\n"
+
+PLAN_SCRIPT = (
+    DJANGO_PREAMBLE
+    + r"""
+import json, random
+from allauth.account.models import EmailAddress
+from coalition import access
+from coalition.access import Action
+from coalition.accounts.models import User
+from coalition.library.models import Audience, Document, TLP
+from coalition.organisations.models import Membership, Role
+from coalition.search.models import Word
+
+rng = random.Random(14)
+members = []
+candidates = (
+    Membership.objects.filter(role__in=[Role.READER, Role.CONTRIBUTOR, Role.EDITOR], signatory=False,
+                              organisation__kind__in=["member", "partner"], user__is_active=True)
+    .select_related("user").order_by("user_id")
+)
+seen = set()
+for membership in candidates:
+    user = membership.user
+    if user.pk in seen or access.held_for_mfa(user) or user.memberships.count() != 1:
+        continue
+    seen.add(user.pk)
+    readable = access.visible(user, Document.objects.all(), Action.VIEW_DOCUMENT).order_by("-pk")
+    visible = list(readable.values_list("pk", flat=True)[:400])
+    if len(visible) < 20:
+        continue
+    sample = rng.sample(visible, min(40, len(visible)))
+    own = Document.objects.filter(owner=membership.organisation, status__in=["draft", "published"]).exclude(tlp=TLP.RED)
+    edit = [d.pk for d in own.order_by("-pk")[:40] if access.can(user, Action.EDIT_DOCUMENT, d)][:6]
+    comment = [pk for pk in sample if access.can(user, Action.COMMENT_DOCUMENT, Document.objects.get(pk=pk))][:6]
+    # Generated accounts have no confirmed address; people who sign in every day have one.
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    account = {"email": user.email, "password": "bench-password-2026"}
+    members.append({**account, "read": sample, "edit": edit, "comment": comment})
+    if len(members) >= 60:
+        break
+shown = Document.objects.filter(audience=Audience.PUBLIC, tlp=TLP.CLEAR, status="published").order_by("-pk")
+public = list(shown.values_list("pk", flat=True)[:200])
+words = [w for w in Word.objects.order_by("?").values_list("text", flat=True)[:60] if w.isalpha()]
+print(json.dumps({"members": members, "public": public, "words": words or ["policy"]}))
+"""
+)
+
+CHECK_SCRIPT = (
+    DJANGO_PREAMBLE
+    + r"""
+import json, sys
+from datetime import datetime, UTC
+from coalition.drafting.models import Comment
+from coalition.library.models import Revision
+from coalition.notifications.models import EmailDelivery
+writes = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+since = datetime.fromtimestamp(float(sys.argv[2]), UTC)
+lost = []
+for write in writes:
+    model = Comment if write["kind"] == "comment" else Revision
+    if not model.objects.filter(document_id=write["document"], body__contains=write["marker"]).exists():
+        lost.append(write)
+emails = EmailDelivery.objects.filter(created_at__gte=since)
+states = {state: emails.filter(state=state).count() for state in EmailDelivery.State.values}
+print(json.dumps({"acknowledged": len(writes), "lost": lost, "emails": states}))
+"""
+)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def analyse(log_path: Path, started: float, ended: float, window: tuple[float, float] | None) -> dict[str, Any]:
+    pages: dict[str, list[float]] = {}
+    errors: dict[str, dict[str, int]] = {"inside": {}, "outside": {}}
+    error_pages: dict[str, int] = {}
+    total = 0
+    for line in log_path.read_text().splitlines():
+        start, name, status, ms, exception = json.loads(line)
+        total += 1
+        failed = exception != "" or status == 0 or status >= 400
+        if not failed:
+            pages.setdefault(name, []).append(ms)
+            continue
+        where = "inside" if window and window[0] <= start <= window[1] else "outside"
+        key = str(status) if status else exception
+        errors[where][key] = errors[where].get(key, 0) + 1
+        error_pages[name] = error_pages.get(name, 0) + 1
+    duration = ended - started
+    table = {
+        name: {
+            "count": len(times),
+            "p50": percentile(times, 0.50),
+            "p95": percentile(times, 0.95),
+            "p99": percentile(times, 0.99),
+        }
+        for name, times in sorted(pages.items())
+    }
+    return {
+        "requests": total,
+        "duration_s": round(duration, 1),
+        "throughput_rps": round(total / duration, 1) if duration else 0,
+        "pages": table,
+        "errors": errors,
+        "error_pages": error_pages,
+    }
+
+
+def inject(services: Services, fault: str, at: float, length: float, marks: dict[str, float], began: float) -> None:
+    time.sleep(max(0.0, began + at - time.time()))
+    marks["start"] = time.time()
+    log(f"fault: {fault} begins")
+    if fault == "database":
+        services.pg_ctl("restart", "-m", "fast")
+    elif fault == "cache":
+        services.stop_redis()
+        time.sleep(length)
+        services.start_redis()
+    elif fault == "mail":
+        services.stop_smtp()
+        time.sleep(length)
+        services.start_smtp()
+    marks["end"] = time.time()
+    log(f"fault: {fault} over after {marks['end'] - marks['start']:.2f} s")
+
+
+def ensure_load_venv() -> Path:
+    locust = LOAD_VENV / "bin" / "locust"
+    if not locust.exists():
+        log("Making var/load-venv for locust (requirements-load.txt)")
+        run([sys.executable, "-m", "venv", str(LOAD_VENV)])
+        run([str(LOAD_VENV / "bin" / "pip"), "install", "--quiet", "-r", str(ROOT / "requirements-load.txt")])
+    return locust
+
+
+def prepare_data(services: Services, fresh: bool) -> None:
+    marker = services.workdir / "data-ready"
+    if marker.exists() and not fresh:
+        return
+    log("Generating the library (20,000 documents with text; about two minutes)")
+    subprocess.run(
+        as_postgres(
+            [
+                str(PG_BIN / "dropdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(PORTS["postgres"]),
+                "-U",
+                "postgres",
+                "--if-exists",
+                "coalition_load",
+            ]
+        ),
+        check=True,
+    )
+    run(
+        as_postgres(
+            [
+                str(PG_BIN / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(PORTS["postgres"]),
+                "-U",
+                "postgres",
+                "coalition_load",
+            ]
+        )
+    )
+    services.manage("migrate", "--noinput", "-v", "0")
+    run(
+        [str(PYTHON), "bench/generate.py", "--size", "small"],
+        cwd=ROOT,
+        env=services.environment(),
+        stdout=subprocess.DEVNULL,
+    )
+    run([str(PYTHON), "bench/search.py", "bodies"], cwd=ROOT, env=services.environment(), stdout=subprocess.DEVNULL)
+    services.manage("search_rebuild", stdout=subprocess.DEVNULL)
+    marker.write_text("ok\n")
+
+
+def one_run(args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    services = Services(workdir)
+    locust = ensure_load_venv()
+    services.start_postgres()
+    services.start_redis()
+    services.start_smtp()
+    result: dict[str, Any] = {}
+    try:
+        prepare_data(services, args.fresh)
+        services.manage("collectstatic", "--noinput", "-v", "0")
+        plan = json.loads(
+            run([str(PYTHON), "-c", PLAN_SCRIPT], cwd=ROOT, env=services.environment(), capture_output=True).stdout
+        )
+        plan["origin"] = f"https://127.0.0.1:{PORTS['http']}"
+        (workdir / "plan.json").write_text(json.dumps(plan))
+        request_log, writes = workdir / f"requests-{args.fault}.jsonl", workdir / f"writes-{args.fault}.jsonl"
+        for path in (request_log, writes):
+            path.unlink(missing_ok=True)
+            path.touch()
+        services.start_portal()
+        log(f"Load: {args.users} people for {args.minutes} min, fault: {args.fault}")
+        marks: dict[str, float] = {}
+        began = time.time()
+        injector = None
+        if args.fault != "none":
+            injector = threading.Thread(
+                target=inject, args=(services, args.fault, args.fault_at, args.fault_for, marks, began), daemon=True
+            )
+            injector.start()
+        environment = {
+            **os.environ,
+            "LOAD_PLAN": str(workdir / "plan.json"),
+            "LOAD_LOG": str(request_log),
+            "LOAD_WRITES": str(writes),
+        }
+        subprocess.run(
+            [
+                str(locust), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(args.users),
+                "--spawn-rate", "5", "--run-time", f"{int(args.minutes * 60)}s", "--host", f"http://127.0.0.1:{PORTS['http']}",
+                "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
+            ],
+            env=environment, check=False, stderr=subprocess.STDOUT,
+            stdout=open(workdir / f"locust-{args.fault}.log", "w"),  # noqa: SIM115
+        )  # fmt: skip
+        ended = time.time()
+        if injector is not None:
+            injector.join()
+        window = (marks["start"], marks["end"] + WINDOW_GRACE) if marks else None
+        log("Waiting for the outbox to drain")
+        drained = wait_for_outbox(services, began)
+        services.stop_portal()
+        check = json.loads(
+            run(
+                [str(PYTHON), "-c", CHECK_SCRIPT, str(writes), str(began)],
+                cwd=ROOT,
+                env=services.environment(),
+                capture_output=True,
+            ).stdout
+        )
+        verify = subprocess.run(
+            [str(PYTHON), "manage.py", "audit_verify"],
+            cwd=ROOT,
+            env=services.environment(),
+            capture_output=True,
+            text=True,
+        )
+        result = {
+            "fault": args.fault,
+            "users": args.users,
+            "minutes": args.minutes,
+            "fault_window_s": [round(window[0] - began, 1), round(window[1] - began, 1)] if window else None,
+            "fault_length_s": round(marks["end"] - marks["start"], 2) if marks else None,
+            **analyse(request_log, began, ended, window),
+            "acknowledged_writes": check["acknowledged"],
+            "lost_writes": len(check["lost"]),
+            "emails": check["emails"],
+            "outbox_drained": drained,
+            "audit_verify": verify.returncode == 0,
+            "audit_verify_output": (verify.stdout or verify.stderr).strip()[-300:],
+        }
+    finally:
+        services.stop_portal()
+        services.stop_smtp()
+        services.stop_redis()
+        services.stop_postgres()
+    return result
+
+
+def wait_for_outbox(services: Services, since: float, limit: float = 240.0) -> bool:
+    script = DJANGO_PREAMBLE + (
+        "from datetime import datetime, UTC; from coalition.notifications.models import EmailDelivery as E; "
+        f"since = datetime.fromtimestamp({since}, UTC); "
+        "print(E.objects.filter(created_at__gte=since, state__in=['pending', 'sending']).count())"
+    )
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        waiting = int(
+            run([str(PYTHON), "-c", script], cwd=ROOT, env=services.environment(), capture_output=True).stdout
+        )
+        if waiting == 0:
+            return True
+        time.sleep(5)
+    return False
+
+
+def report(paths: list[Path]) -> None:
+    runs = [json.loads(path.read_text()) for path in paths]
+    for result in runs:
+        print(f"\n#### {result['fault']}: {result['users']} people, {result['minutes']} min\n")
+        print("| Page | Requests | p50 ms | p95 ms | p99 ms |")
+        print("|---|---:|---:|---:|---:|")
+        for name, row in result["pages"].items():
+            print(f"| {name} | {row['count']:,} | {row['p50']:.0f} | {row['p95']:.0f} | {row['p99']:.0f} |")
+        print(
+            f"\nThroughput {result['throughput_rps']} requests/s "
+            f"({result['requests']:,} in {result['duration_s']} s); "
+            f"errors inside the fault window {result['errors']['inside'] or 0}, "
+            f"outside {result['errors']['outside'] or 0}; "
+            f"fault window {result['fault_window_s']}; acknowledged writes {result['acknowledged_writes']}, "
+            f"lost {result['lost_writes']}; emails {result['emails']}; audit_verify "
+            f"{'passed' if result['audit_verify'] else 'FAILED'}."
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fault", choices=["none", "database", "cache", "mail"], default="none")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--fault-at", type=float, default=90.0, help="seconds into the run (default 90)")
+    parser.add_argument("--fault-for", type=float, default=30.0, help="how long Redis or SMTP stays down (default 30)")
+    parser.add_argument("--workdir", default="/tmp/coalition-load")
+    parser.add_argument("--fresh", action="store_true", help="generate the library again")
+    parser.add_argument("--json", type=Path, help="write the result here")
+    parser.add_argument("--report", nargs="+", type=Path, help="print the tables for these results and stop")
+    args = parser.parse_args()
+    if args.report:
+        report(args.report)
+        return
+    result = one_run(args)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
