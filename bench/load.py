@@ -159,6 +159,35 @@ class Services:
             self.smtp.wait(10)
             self.smtp = None
 
+    # The attachment volume: a small tmpfs of its own, so that "the disk is full" can be made true --
+    def mount_media(self) -> None:
+        media = self.workdir / "media"
+        media.mkdir(exist_ok=True)
+        if os.path.ismount(media):
+            return
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", str(media)], capture_output=True)
+        if result.returncode != 0:
+            log("Could not mount a tmpfs for the attachments (not root?): the disk fault is unavailable")
+
+    def unmount_media(self) -> None:
+        media = self.workdir / "media"
+        if os.path.ismount(media):
+            subprocess.run(["umount", str(media)], check=False)
+
+    def fill_media(self) -> None:
+        if not os.path.ismount(self.workdir / "media"):
+            raise RuntimeError("the disk fault needs the attachments on their own tmpfs (run as root)")
+        with (self.workdir / "media" / "fill").open("wb") as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * (1 << 20))
+                    handle.flush()
+            except OSError:
+                pass  # full
+
+    def free_media(self) -> None:
+        (self.workdir / "media" / "fill").unlink(missing_ok=True)
+
     # The portal --------------------------------------------------------------------------------
     def environment(self) -> dict[str, str]:
         keys_file = self.workdir / "keys.json"
@@ -180,6 +209,7 @@ class Services:
             "SITE_URL": f"https://127.0.0.1:{PORTS['http']}",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_PROXY_SSL_HEADER": "1",
+            "TRUSTED_PROXY_COUNT": "1",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PORTS['postgres']}/coalition_load",
             "DATABASE_CONN_MAX_AGE": "60",
             "CACHE_URL": f"redis://127.0.0.1:{PORTS['redis']}/0",
@@ -281,21 +311,36 @@ print(json.dumps({"members": members, "public": public, "words": words or ["poli
 CHECK_SCRIPT = (
     DJANGO_PREAMBLE
     + r"""
-import json, sys
+import hashlib, json, sys
 from datetime import datetime, UTC
+from pathlib import Path
+from django.conf import settings
 from coalition.drafting.models import Comment
-from coalition.library.models import Revision
+from coalition.library.models import Attachment, Revision
 from coalition.notifications.models import EmailDelivery
 writes = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 since = datetime.fromtimestamp(float(sys.argv[2]), UTC)
 lost = []
-for write in writes:
-    model = Comment if write["kind"] == "comment" else Revision
-    if not model.objects.filter(document_id=write["document"], body__contains=write["marker"]).exists():
+refused = [write for write in writes if write["kind"] == "refused"]
+acknowledged = [write for write in writes if write["kind"] != "refused"]
+media = Path(settings.MEDIA_ROOT)
+for write in acknowledged:
+    if write["kind"] == "attachment":
+        row = Attachment.objects.filter(document_id=write["document"], original_name=write["marker"] + ".pdf").first()
+        ok = row is not None and (media / row.storage_name).is_file()
+        ok = ok and hashlib.sha256((media / row.storage_name).read_bytes()).hexdigest() == row.sha256
+    else:
+        model = Comment if write["kind"] == "comment" else Revision
+        ok = model.objects.filter(document_id=write["document"], body__contains=write["marker"]).exists()
+    if not ok:
         lost.append(write)
+stray = [name for name in Attachment.objects.filter(original_name__in=[w["marker"] + ".pdf" for w in refused])]
 emails = EmailDelivery.objects.filter(created_at__gte=since)
 states = {state: emails.filter(state=state).count() for state in EmailDelivery.State.values}
-print(json.dumps({"acknowledged": len(writes), "lost": lost, "emails": states}))
+kinds = {kind: sum(1 for w in acknowledged if w["kind"] == kind) for kind in ("comment", "revision", "attachment")}
+refused_at = [w["at"] for w in refused]
+print(json.dumps({"acknowledged": len(acknowledged), "kinds": kinds, "lost": lost, "emails": states,
+                  "refused_at": refused_at, "refused_but_stored": len(stray)}))
 """
 )
 
@@ -357,6 +402,10 @@ def inject(services: Services, fault: str, at: float, length: float, marks: dict
         services.stop_smtp()
         time.sleep(length)
         services.start_smtp()
+    elif fault == "disk":
+        services.fill_media()
+        time.sleep(length)
+        services.free_media()
     marks["end"] = time.time()
     log(f"fault: {fault} over after {marks['end'] - marks['start']:.2f} s")
 
@@ -425,6 +474,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     services.start_postgres()
     services.start_redis()
     services.start_smtp()
+    services.mount_media()
     result: dict[str, Any] = {}
     try:
         prepare_data(services, args.fresh)
@@ -493,7 +543,13 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
             "fault_length_s": round(marks["end"] - marks["start"], 2) if marks else None,
             **analyse(request_log, began, ended, window),
             "acknowledged_writes": check["acknowledged"],
+            "acknowledged_by_kind": check["kinds"],
             "lost_writes": len(check["lost"]),
+            "uploads_refused": {
+                "inside": sum(1 for at in check["refused_at"] if window and window[0] <= at <= window[1]),
+                "outside": sum(1 for at in check["refused_at"] if not (window and window[0] <= at <= window[1])),
+            },
+            "refused_uploads_stored": check["refused_but_stored"],
             "emails": check["emails"],
             "outbox_drained": drained,
             "audit_verify": verify.returncode == 0,
@@ -504,6 +560,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         services.stop_smtp()
         services.stop_redis()
         services.stop_postgres()
+        services.unmount_media()
     return result
 
 
@@ -532,20 +589,22 @@ def report(paths: list[Path]) -> None:
         print("|---|---:|---:|---:|---:|")
         for name, row in result["pages"].items():
             print(f"| {name} | {row['count']:,} | {row['p50']:.0f} | {row['p95']:.0f} | {row['p99']:.0f} |")
+        refused = result.get("uploads_refused", {})
         print(
-            f"\nThroughput {result['throughput_rps']} requests/s "
-            f"({result['requests']:,} in {result['duration_s']} s); "
-            f"errors inside the fault window {result['errors']['inside'] or 0}, "
-            f"outside {result['errors']['outside'] or 0}; "
-            f"fault window {result['fault_window_s']}; acknowledged writes {result['acknowledged_writes']}, "
-            f"lost {result['lost_writes']}; emails {result['emails']}; audit_verify "
-            f"{'passed' if result['audit_verify'] else 'FAILED'}."
+            f"\nThroughput {result['throughput_rps']} requests/s ({result['requests']:,} in {result['duration_s']} s). "
+            f"Fault window {result['fault_window_s']} s (the fault itself {result['fault_length_s']} s). "
+            f"Errors inside the window {result['errors']['inside'] or 0}, outside {result['errors']['outside'] or 0} "
+            f"(by page: {result['error_pages'] or 0}). Uploads refused inside {refused.get('inside', 0)}, "
+            f"outside {refused.get('outside', 0)}, stored anyway {result.get('refused_uploads_stored', 0)}. "
+            f"Acknowledged writes {result['acknowledged_writes']} ({result.get('acknowledged_by_kind', {})}), "
+            f"lost {result['lost_writes']}. Emails {result['emails']}, outbox drained: {result['outbox_drained']}. "
+            f"audit_verify {'passed' if result['audit_verify'] else 'FAILED'}: {result['audit_verify_output']}"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fault", choices=["none", "database", "cache", "mail"], default="none")
+    parser.add_argument("--fault", choices=["none", "database", "cache", "mail", "disk"], default="none")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--fault-at", type=float, default=90.0, help="seconds into the run (default 90)")

@@ -8,9 +8,10 @@ peer every page is compared with.
 
 Every request is written to LOAD_LOG (one JSON array per line: start time, page, status, ms,
 exception) so that bench/load.py can tell errors inside a fault window from errors outside it.
-Every write the portal acknowledged (a 302 after a comment or a saved revision) is written to
-LOAD_WRITES with the unique marker its text carries, so that bench/load.py can check that each one
-is in the database afterwards.
+Every write the portal acknowledged (a 302 after a comment or a saved revision, "was attached"
+after an upload) is written to LOAD_WRITES with the unique marker its text or file name carries,
+so that bench/load.py can check that each one is in the database afterwards; an upload refused
+because the storage is full is written there as "refused", with its time.
 
 The portal runs with its production settings behind an imagined TLS proxy: requests carry
 `X-Forwarded-Proto: https`, and the client sends the portal's Secure (`__Host-`) cookies over the
@@ -24,6 +25,7 @@ import json
 import os
 import random
 import threading
+import time
 import uuid
 from html.parser import HTMLParser
 from typing import Any
@@ -35,6 +37,7 @@ _log = open(os.environ["LOAD_LOG"], "a", buffering=1)  # noqa: SIM115 (kept open
 _writes = open(os.environ["LOAD_WRITES"], "a", buffering=1)  # noqa: SIM115
 _lock = threading.Lock()
 _accounts = itertools.cycle(PLAN["members"])
+_addresses = itertools.count()
 ORIGIN = PLAN["origin"]
 
 
@@ -50,8 +53,9 @@ def _record(request_type: str, name: str, response_time: float, response: Any, e
 
 
 def _acknowledged(kind: str, marker: str, document: int) -> None:
+    line = json.dumps({"kind": kind, "marker": marker, "document": document, "at": round(time.time(), 3)})
     with _lock:
-        _writes.write(json.dumps({"kind": kind, "marker": marker, "document": document}) + "\n")
+        _writes.write(line + "\n")
 
 
 class FormDefaults(HTMLParser):
@@ -120,7 +124,12 @@ class Portal(HttpUser):
     abstract = True
 
     def on_start(self) -> None:
-        self.client.headers.update({"X-Forwarded-Proto": "https"})
+        # Each simulated person has an address of their own, which the proxy passes on (the
+        # portal runs with TRUSTED_PROXY_COUNT=1): the sign-in and reset limits count per person,
+        # as they would in production, rather than for everyone at once.
+        number = next(_addresses)
+        address = f"198.51.{100 + number // 250}.{1 + number % 250}"
+        self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": address})
 
     def _behind_tls_proxy(self) -> None:
         """Send the Secure cookies over the local HTTP hop, as the TLS-terminating proxy would
@@ -169,28 +178,28 @@ class Member(Portal):
     def ready(self) -> bool:
         return self.signed_in or self.sign_in()
 
-    @task(4)
+    @task(20)
     def library(self) -> None:
         if self.ready():
             page = random.choice(["", "?page=2", "?sort=title", "?status=published"])
             self.get(f"/library/{page}", "library list")
 
-    @task(8)
+    @task(40)
     def document(self) -> None:
         if self.ready():
             self.get(f"/library/{random.choice(self.account['read'])}/", "document")
 
-    @task(3)
+    @task(15)
     def search(self) -> None:
         if self.ready():
             self.get(f"/search/?q={random.choice(PLAN['words'])}", "search")
 
-    @task(1)
+    @task(5)
     def home(self) -> None:
         if self.ready():
             self.get("/", "home (signed in)")
 
-    @task(1)
+    @task(5)
     def comment(self) -> None:
         if not self.ready() or not self.account["comment"]:
             return
@@ -207,7 +216,7 @@ class Member(Portal):
         if response.status_code == 302:
             _acknowledged("comment", marker, document)
 
-    @task(1)
+    @task(5)
     def save_revision(self) -> None:
         if not self.ready() or not self.account["edit"]:
             return
@@ -221,6 +230,40 @@ class Member(Portal):
         response = self.post(f"/library/{document}/edit/", values, "save revision")
         if response.status_code == 302:
             _acknowledged("revision", marker, document)
+
+    @task(2)
+    def upload(self) -> None:
+        if not self.ready() or not self.account["edit"]:
+            return
+        document = random.choice(self.account["edit"])
+        page = self.get(f"/library/{document}/", "document")
+        action = f"/library/{document}/attachments/"
+        values = form_values(page.text, action) if page.status_code == 200 else None
+        if values is None:
+            return
+        marker = f"load-{uuid.uuid4().hex}"
+        content = b"%PDF-1.4\n% " + marker.encode() + b"\n" + os.urandom(20_000) + b"\n%%EOF\n"
+        headers = {"Origin": ORIGIN, "Referer": ORIGIN + f"/library/{document}/"}
+        with self.client.post(
+            action,
+            data=values,
+            files={"file": (f"{marker}.pdf", content, "application/pdf")},
+            headers=headers,
+            name="upload",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"HTTP {response.status_code}")
+        self._behind_tls_proxy()
+        if response.status_code != 302:
+            return
+        # The outcome is the message on the page the upload leads to.
+        after = self.get(response.headers["Location"], "document (after upload)")
+        if f"“{marker}.pdf” was attached." in after.text:
+            _acknowledged("attachment", marker, document)
+        elif "could not be stored" in after.text:
+            _acknowledged("refused", marker, document)
 
     @task(1)
     def sign_out_and_in(self) -> None:

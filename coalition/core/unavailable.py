@@ -64,13 +64,14 @@ def part_that_failed(error: BaseException | None) -> Part | None:
     return None
 
 
-def response(part: Part) -> HttpResponse:
-    """The 503 page for a part that is down."""
+def response(part: Part, *, method: str = "GET") -> HttpResponse:
+    """The 503 page for a part that is down. After a form was sent (POST), the page says how to
+    send it again without losing what was typed, instead of offering a reload."""
     if part == "cache":
         heading = _("Signing in is paused for a moment")
         text = _(
             "The portal cannot check sign-in limits or one-time codes right now, so it is not accepting "
-            "them rather than skipping the checks. Pages you are already signed in to keep working."
+            "them rather than skipping the checks. If you are already signed in, your pages keep working."
         )
     elif part == "storage":
         heading = _("Files cannot be stored right now")
@@ -81,7 +82,8 @@ def response(part: Part) -> HttpResponse:
             "It cannot reach its database. What you saved before this page appeared is safe; "
             "if you were saving something just now, check that it is there before trying again."
         )
-    body = loader.get_template("503.html").render({"heading": heading, "text": text, "retry_after": RETRY_AFTER})
+    context = {"heading": heading, "text": text, "retry_after": RETRY_AFTER, "sent_a_form": method == "POST"}
+    body = loader.get_template("503.html").render(context)
     reply = HttpResponse(body, status=503)
     reply["Retry-After"] = str(RETRY_AFTER)
     reply["Cache-Control"] = "no-store"

@@ -27,7 +27,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exception is being handled, so sys.exc_info() is the error."""
     part = unavailable.part_that_failed(sys.exc_info()[1])
     if part is not None:
-        return unavailable.response(part)
+        return unavailable.response(part, method=request.method or "GET")
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 

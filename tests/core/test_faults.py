@@ -95,6 +95,8 @@ def test_a_save_that_meets_the_database_fault_is_a_503_and_saves_nothing(client_
         data = {"title": document.title, "kind": document.kind, "language": "en", "body": "New", "base": 1}
         response = client.post(f"/library/{document.pk}/edit/", data)
     _assert_unavailable_page(response, b"check that it is there before trying again")
+    # A form was sent: the page says how to send it again without losing the text, no reload.
+    assert b"what you typed is still in the form" in response.content and b"Try again</a>" not in response.content
     assert document.revisions.count() == before
 
 
