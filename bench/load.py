@@ -315,14 +315,17 @@ import hashlib, json, sys
 from datetime import datetime, UTC
 from pathlib import Path
 from django.conf import settings
+from collections import Counter
+from coalition.audit.models import AuditEvent
 from coalition.drafting.models import Comment
-from coalition.library.models import Attachment, Revision
+from coalition.library.models import Attachment, Audience, Document, Revision, TLP
 from coalition.notifications.models import EmailDelivery
 writes = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 since = datetime.fromtimestamp(float(sys.argv[2]), UTC)
 lost = []
 refused = [write for write in writes if write["kind"] == "refused"]
-acknowledged = [write for write in writes if write["kind"] != "refused"]
+reads = [write for write in writes if write["kind"] == "read"]
+acknowledged = [write for write in writes if write["kind"] not in ("refused", "read")]
 media = Path(settings.MEDIA_ROOT)
 for write in acknowledged:
     if write["kind"] == "attachment":
@@ -338,8 +341,16 @@ stray = [name for name in Attachment.objects.filter(original_name__in=[w["marker
 emails = EmailDelivery.objects.filter(created_at__gte=since)
 states = {state: emails.filter(state=state).count() for state in EmailDelivery.State.values}
 kinds = {kind: sum(1 for w in acknowledged if w["kind"] == kind) for kind in ("comment", "revision", "attachment")}
+# Every served read of protected material has its audit event (public TLP:CLEAR reads are not recorded).
+public = set(Document.objects.filter(audience=Audience.PUBLIC, tlp=TLP.CLEAR).values_list("pk", flat=True))
+served = Counter((w["marker"], str(w["document"])) for w in reads if w["document"] not in public)
+events = Counter(
+    AuditEvent.objects.filter(action="document.viewed", created_at__gte=since).values_list("actor_label", "target_id")
+)
+unrecorded = sum(max(0, count - events[key]) for key, count in served.items())
 refused_at = [w["at"] for w in refused]
 print(json.dumps({"acknowledged": len(acknowledged), "kinds": kinds, "lost": lost, "emails": states,
+                  "protected_reads": sum(served.values()), "unrecorded_reads": unrecorded,
                   "refused_at": refused_at, "refused_but_stored": len(stray)}))
 """
 )
@@ -364,7 +375,10 @@ def analyse(log_path: Path, started: float, ended: float, window: tuple[float, f
         if not failed:
             pages.setdefault(name, []).append(ms)
             continue
-        where = "inside" if window and window[0] <= start <= window[1] else "outside"
+        # Inside when the request was in flight at any moment of the window (one sent just before
+        # the fault began and answered during it counts as inside).
+        inside = window is not None and start <= window[1] and start + ms / 1000 >= window[0]
+        where = "inside" if inside else "outside"
         key = str(status) if status else exception
         errors[where][key] = errors[where].get(key, 0) + 1
         error_pages[name] = error_pages.get(name, 0) + 1
@@ -537,6 +551,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         )
         result = {
             "fault": args.fault,
+            "began": began,
             "users": args.users,
             "minutes": args.minutes,
             "fault_window_s": [round(window[0] - began, 1), round(window[1] - began, 1)] if window else None,
@@ -550,6 +565,8 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
                 "outside": sum(1 for at in check["refused_at"] if not (window and window[0] <= at <= window[1])),
             },
             "refused_uploads_stored": check["refused_but_stored"],
+            "protected_reads_served": check["protected_reads"],
+            "protected_reads_without_audit_event": check["unrecorded_reads"],
             "emails": check["emails"],
             "outbox_drained": drained,
             "audit_verify": verify.returncode == 0,
@@ -598,6 +615,8 @@ def report(paths: list[Path]) -> None:
             f"outside {refused.get('outside', 0)}, stored anyway {result.get('refused_uploads_stored', 0)}. "
             f"Acknowledged writes {result['acknowledged_writes']} ({result.get('acknowledged_by_kind', {})}), "
             f"lost {result['lost_writes']}. Emails {result['emails']}, outbox drained: {result['outbox_drained']}. "
+            f"Protected reads served {result.get('protected_reads_served')}, without their audit event "
+            f"{result.get('protected_reads_without_audit_event')}. "
             f"audit_verify {'passed' if result['audit_verify'] else 'FAILED'}: {result['audit_verify_output']}"
         )
 

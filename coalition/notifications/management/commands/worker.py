@@ -63,6 +63,8 @@ class Worker(db_worker.Worker):
                     super().run()
                     return  # --batch or --max-tasks reached, or asked to stop
                 except DATABASE_ERRORS as error:
+                    if "no such table" in str(error):
+                        raise  # SQLite's word for an unmigrated database: a mistake to fix, not an outage
                     failures += 1
                     self.outages += 1
                     self.startup_delay = False
