@@ -219,8 +219,20 @@ class Services:
             "TASKS_BACKEND": "database",
         }
 
+    def python(self, *args: str, check: bool = True, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        """The project's Python with the portal's environment: a script, `-c` code or manage.py."""
+        command = [str(PYTHON), *args]
+        if not check:
+            return subprocess.run(command, cwd=ROOT, env=self.environment(), text=True, check=False, **kwargs)
+        return run(command, cwd=ROOT, env=self.environment(), **kwargs)
+
     def manage(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-        return run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=self.environment(), **kwargs)
+        return self.python("manage.py", *args, **kwargs)
+
+    def pg_client(self, tool: str, *args: str) -> None:
+        """createdb, dropdb ... against this runner's own cluster."""
+        address = ["-h", "127.0.0.1", "-p", str(PORTS["postgres"]), "-U", "postgres"]
+        run(as_postgres([str(PG_BIN / tool), *address, *args]))
 
     def start_portal(self) -> None:
         environment = self.environment()
@@ -438,44 +450,11 @@ def prepare_data(services: Services, fresh: bool) -> None:
     if marker.exists() and not fresh:
         return
     log("Generating the library (20,000 documents with text; about two minutes)")
-    subprocess.run(
-        as_postgres(
-            [
-                str(PG_BIN / "dropdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(PORTS["postgres"]),
-                "-U",
-                "postgres",
-                "--if-exists",
-                "coalition_load",
-            ]
-        ),
-        check=True,
-    )
-    run(
-        as_postgres(
-            [
-                str(PG_BIN / "createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(PORTS["postgres"]),
-                "-U",
-                "postgres",
-                "coalition_load",
-            ]
-        )
-    )
+    services.pg_client("dropdb", "--if-exists", "coalition_load")
+    services.pg_client("createdb", "coalition_load")
     services.manage("migrate", "--noinput", "-v", "0")
-    run(
-        [str(PYTHON), "bench/generate.py", "--size", "small"],
-        cwd=ROOT,
-        env=services.environment(),
-        stdout=subprocess.DEVNULL,
-    )
-    run([str(PYTHON), "bench/search.py", "bodies"], cwd=ROOT, env=services.environment(), stdout=subprocess.DEVNULL)
+    services.python("bench/generate.py", "--size", "small", stdout=subprocess.DEVNULL)
+    services.python("bench/search.py", "bodies", stdout=subprocess.DEVNULL)
     services.manage("search_rebuild", stdout=subprocess.DEVNULL)
     marker.write_text("ok\n")
 
@@ -493,9 +472,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         prepare_data(services, args.fresh)
         services.manage("collectstatic", "--noinput", "-v", "0")
-        plan = json.loads(
-            run([str(PYTHON), "-c", PLAN_SCRIPT], cwd=ROOT, env=services.environment(), capture_output=True).stdout
-        )
+        plan = json.loads(services.python("-c", PLAN_SCRIPT, capture_output=True).stdout)
         plan["origin"] = f"https://127.0.0.1:{PORTS['http']}"
         (workdir / "plan.json").write_text(json.dumps(plan))
         request_log, writes = workdir / f"requests-{args.fault}.jsonl", workdir / f"writes-{args.fault}.jsonl"
@@ -534,21 +511,8 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         log("Waiting for the outbox to drain")
         drained = wait_for_outbox(services, began)
         services.stop_portal()
-        check = json.loads(
-            run(
-                [str(PYTHON), "-c", CHECK_SCRIPT, str(writes), str(began)],
-                cwd=ROOT,
-                env=services.environment(),
-                capture_output=True,
-            ).stdout
-        )
-        verify = subprocess.run(
-            [str(PYTHON), "manage.py", "audit_verify"],
-            cwd=ROOT,
-            env=services.environment(),
-            capture_output=True,
-            text=True,
-        )
+        check = json.loads(services.python("-c", CHECK_SCRIPT, str(writes), str(began), capture_output=True).stdout)
+        verify = services.manage("audit_verify", check=False, capture_output=True)
         result = {
             "fault": args.fault,
             "began": began,
@@ -589,9 +553,7 @@ def wait_for_outbox(services: Services, since: float, limit: float = 240.0) -> b
     )
     deadline = time.time() + limit
     while time.time() < deadline:
-        waiting = int(
-            run([str(PYTHON), "-c", script], cwd=ROOT, env=services.environment(), capture_output=True).stdout
-        )
+        waiting = int(services.python("-c", script, capture_output=True).stdout)
         if waiting == 0:
             return True
         time.sleep(5)

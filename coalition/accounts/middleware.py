@@ -85,7 +85,7 @@ class UserSessionActivityMiddleware:
             digest = hashlib.sha256(session.session_key.encode()).hexdigest()[:32]
             try:
                 due = cache.add(f"usersession-seen:{digest}", True, timeout=settings.USERSESSIONS_ACTIVITY_SECONDS)
-            except unavailable.cache_errors():
+            except unavailable.CACHE_ERRORS:
                 # "Last seen" waits for the cache; the page does not (nothing here guards anything).
                 due = False
             if due:

@@ -13,15 +13,14 @@ do not depend on the cache at all.
 from __future__ import annotations
 
 import errno
-import logging
 from typing import Literal
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
-
-logger = logging.getLogger(__name__)
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 Part = Literal["database", "cache", "storage"]
 
@@ -30,23 +29,14 @@ RETRY_AFTER = 10
 
 _STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
-try:  # redis is a dependency, but the portal runs without a Redis server (local-memory cache)
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    _CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError)
-except ImportError:  # pragma: no cover
-    _CACHE_ERRORS = ()
-
 
 class CacheUnavailable(Exception):
-    """Raised by our own code (and the test suite's failing cache) when the shared cache cannot be
-    reached; treated like the Redis client's own connection errors."""
+    """Raised by our own code when the shared cache cannot be reached; treated like the Redis
+    client's own connection errors."""
 
 
-def cache_errors() -> tuple[type[BaseException], ...]:
-    """The exceptions that mean "the shared cache is unreachable"."""
-    return (CacheUnavailable, *_CACHE_ERRORS)
+# The exceptions that mean "the shared cache is unreachable".
+CACHE_ERRORS: tuple[type[BaseException], ...] = (CacheUnavailable, RedisConnectionError, RedisTimeoutError)
 
 
 def part_that_failed(error: BaseException | None) -> Part | None:
@@ -55,7 +45,7 @@ def part_that_failed(error: BaseException | None) -> Part | None:
     while error is not None and seen < 10:
         if isinstance(error, (OperationalError, InterfaceError)):
             return "database"
-        if isinstance(error, cache_errors()):
+        if isinstance(error, CACHE_ERRORS):
             return "cache"
         if isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS:
             return "storage"

@@ -44,7 +44,6 @@ class Worker(db_worker.Worker):
     def __init__(self, *args: Any, sweep_every: float = 60.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sweep_every = sweep_every
-        self.outages = 0
         self._stopped = threading.Event()
 
     def shutdown(self, signum: int, frame: Any) -> None:
@@ -66,7 +65,6 @@ class Worker(db_worker.Worker):
                     if "no such table" in str(error):
                         raise  # SQLite's word for an unmigrated database: a mistake to fix, not an outage
                     failures += 1
-                    self.outages += 1
                     self.startup_delay = False
                     self.running_task = False
                     wait = min(2.0 ** (failures - 1), MAX_WAIT)
