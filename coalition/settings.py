@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "coalition.drafting",
     "coalition.notifications",
     "coalition.search",
+    "coalition.appeals",
     "coalition.demo",
 ]
 
@@ -327,6 +328,10 @@ ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_MB", 25) * 1024 * 1024
 # Comparing revisions (coalition/library/diff.py): changed blocks are compared word by word for
 # at most this many milliseconds per request, the rest line by line (the page says so).
 COMPARE_WORD_BUDGET_MS = envint("COMPARE_WORD_BUDGET_MS", 500)
+# Appeal images (coalition/appeals/images.py): refused above these before any pixel is decoded.
+APPEAL_IMAGE_MAX_BYTES = envint("APPEAL_IMAGE_MAX_MB", 10) * 1024 * 1024
+APPEAL_IMAGE_MAX_PIXELS = envint("APPEAL_IMAGE_MAX_MEGAPIXELS", 40) * 1_000_000
+APPEAL_IMAGE_MAX_SIDE = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -424,6 +429,16 @@ if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("NOTIFICATION_DIGEST_HOUR must be an hour from 0 to 23.")
 
 # --- Portal ------------------------------------------------------------------------------------
+
+# Tip receipts (coalition/appeals/anonymity.py): Argon2id with this installation's salt. Set it
+# once and keep it: changing it (or SECRET_KEY while it is unset) makes every receipt unusable.
+TIP_RECEIPT_SALT = envstr("TIP_RECEIPT_SALT")
+TIP_RECEIPT_ARGON2_TIME_COST = envint("TIP_RECEIPT_ARGON2_TIME_COST", 3)
+TIP_RECEIPT_ARGON2_MEMORY_KIB = envint("TIP_RECEIPT_ARGON2_MEMORY_KIB", 65536)
+# Flood limits for tips, per sender (a keyed hash of the address, docs/appeals.md) and per appeal.
+TIP_LIMIT_PER_HOUR = envint("TIP_LIMIT_PER_HOUR", 10)
+TIP_LIMIT_PER_APPEAL_HOUR = envint("TIP_LIMIT_PER_APPEAL_HOUR", 500)
+TIP_RECEIPT_TRIES_PER_HOUR = envint("TIP_RECEIPT_TRIES_PER_HOUR", 10)
 
 # Client IP in audit events: "full", "truncated" (IPv4 /24, IPv6 /48) or "none".
 AUDIT_IP_MODE = envstr("AUDIT_IP_MODE", "truncated")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coalition.accounts import views as account_views
+from coalition.appeals.views import public as appeal_views
 from coalition.core import views as core_views
 from coalition.organisations.views import invitations
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("library/", include("coalition.library.urls")),
     path("library/", include("coalition.drafting.urls")),
     path("search/", include("coalition.search.urls")),
+    path("appeals/", include("coalition.appeals.urls")),
+    # Everything under /tips/ is for anonymous senders (coalition.core.middleware.ANONYMOUS_PREFIX).
+    path("tips/", include("coalition.appeals.tip_urls")),
+    path("report/", appeal_views.report, name="report"),
     path("notifications/", include("coalition.notifications.urls")),
     path("orgs/", include("coalition.organisations.urls")),
     path("secretariat/", include("coalition.organisations.secretariat_urls")),

@@ -25,6 +25,10 @@ class MembershipInfo:
     # The organisation's guardian group, through which grants to the organisation are stored
     # (None until it was first granted something): the library list reads its grants by this id.
     grant_group_id: int | None = None
+    # Sees the anonymous tips sent to the organisation's appeals (coalition/access/appeals.py).
+    tip_handler: bool = False
+    # The secretariat lets the organisation publish appeals.
+    may_publish_appeals: bool = False
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -56,6 +60,8 @@ def memberships_of(user: Any) -> list[MembershipInfo]:
                 "role",
                 "signatory",
                 "organisation__grant_group_id",
+                "tip_handler",
+                "organisation__may_publish_appeals",
             )
         )
         cached = [MembershipInfo(*row) for row in rows]
@@ -83,12 +89,12 @@ def is_secretariat(user: Any, *, role: str = Role.READER) -> bool:
 
 
 def requires_mfa(user: Any) -> bool:
-    """Organisation admins, signatories, secretariat staff and Django admin users must use a
-    second factor."""
+    """Organisation admins, signatories, tip handlers, secretariat staff and Django admin users
+    must use a second factor."""
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return True
     return any(
-        m.role == Role.ADMIN or m.signatory or m.organisation_kind == Organisation.Kind.SECRETARIAT
+        m.role == Role.ADMIN or m.signatory or m.tip_handler or m.organisation_kind == Organisation.Kind.SECRETARIAT
         for m in memberships_of(user)
     )
 

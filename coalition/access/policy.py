@@ -15,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from coalition.access import documents, drafting, memberships
+from coalition.access import appeals, documents, drafting, memberships
 from coalition.access.memberships import (
     MembershipInfo,
     held_for_mfa,
@@ -24,6 +24,7 @@ from coalition.access.memberships import (
     memberships_of,
     organisation_ids_of,
 )
+from coalition.appeals.models import Appeal, Tip
 from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
 from coalition.library.models import Document
 from coalition.organisations.models import Community, Organisation, Role
@@ -60,6 +61,13 @@ class Action(StrEnum):
     ENDORSE = "ratification.endorse"  # on a Ratification: endorse or decline for an organisation
     WITHDRAW_ENDORSEMENT = "endorsement.withdraw"  # on an Endorsement
     ACKNOWLEDGE = "acknowledgement.acknowledge"  # on an AcknowledgementRequest
+    # Appeals and tips (coalition/access/appeals.py).
+    VIEW_APPEAL = "appeal.view"  # on an Appeal; public once published
+    CREATE_APPEAL = "organisation.create_appeal"  # on an Organisation
+    EDIT_APPEAL = "appeal.edit"  # on an Appeal: texts, images, publishing, outcome
+    HANDLE_TIPS = "organisation.handle_tips"  # on an Organisation: its tip inbox
+    HANDLE_TIP = "tip.handle"  # on a Tip: read, triage, notes, questions
+    MANAGE_HELPLINES = "coalition.manage_helplines"  # the reporting page's directory (no object)
 
 
 DOCUMENT_MANAGE_ACTIONS = frozenset({Action.SHARE_DOCUMENT, Action.RELABEL_DOCUMENT, Action.ARCHIVE_DOCUMENT})
@@ -79,8 +87,20 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
     if action in (Action.VIEW_DOCUMENT, Action.VIEW_DISCUSSION):
         # Public documents are readable without an account, so this comes before the sign-in test.
         return documents.can_view(user, _document(obj))
+    if action == Action.VIEW_APPEAL:
+        return appeals.can_view_appeal(user, _instance(action, obj, Appeal))
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    if action == Action.EDIT_APPEAL:
+        return appeals.can_edit_appeal(user, _instance(action, obj, Appeal))
+    if action == Action.CREATE_APPEAL:
+        return appeals.can_write_appeals_for(user, _instance(action, obj, Organisation))
+    if action == Action.HANDLE_TIPS:
+        return appeals.can_handle_tips_of(user, _instance(action, obj, Organisation).pk)
+    if action == Action.HANDLE_TIP:
+        return appeals.can_handle_tip(user, _instance(action, obj, Tip))
+    if action == Action.MANAGE_HELPLINES:
+        return appeals.can_manage_helplines(user)
     if action == Action.EDIT_DOCUMENT:
         return documents.can_edit(user, _document(obj))
     if action in DOCUMENT_MANAGE_ACTIONS:
@@ -125,9 +145,17 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
     model = queryset.model
     if model is Document and action == Action.VIEW_DOCUMENT:
         return documents.visible_documents(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is Appeal and action == Action.VIEW_APPEAL:
+        return appeals.visible_appeals(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is Tip and action == Action.HANDLE_TIP:
+        return appeals.visible_tips(user, queryset)  # type: ignore[arg-type, return-value]
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if model is Organisation:
+        if action == Action.CREATE_APPEAL:
+            return queryset.filter(pk__in=appeals.publishing_organisations(user))
+        if action == Action.HANDLE_TIPS:
+            return queryset.filter(pk__in=appeals.tip_organisations(user))
         if action == Action.VIEW_ORGANISATION:
             return queryset.filter(pk__in=organisation_ids_of(user))
         if action == Action.MANAGE_MEMBERS:
@@ -199,6 +227,19 @@ class Navigation:
     @cached_property
     def is_secretariat(self) -> bool:
         return can(self.user, Action.VIEW_ALL_ORGANISATIONS)
+
+    @cached_property
+    def appeals(self) -> bool:
+        """Writes appeals or handles tips for one of the user's organisations."""
+        return any((m.may_publish_appeals and m.at_least(Role.EDITOR)) or m.tip_handler for m in self.memberships)
+
+    @cached_property
+    def handles_tips(self) -> bool:
+        return any(m.tip_handler for m in self.memberships)
+
+    @cached_property
+    def manages_helplines(self) -> bool:
+        return can(self.user, Action.MANAGE_HELPLINES)
 
     @cached_property
     def manages_coalition(self) -> bool:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from coalition import access
 from coalition.accounts import enrolment
 from coalition.core import unavailable
+from coalition.core.middleware import ANONYMOUS_PREFIX
 
 # What a held user may still reach: the enrolment pages themselves, re-authentication (allauth
 # may ask for it before activating a factor), email confirmation and signing out.
@@ -80,6 +81,8 @@ class UserSessionActivityMiddleware:
             and session.session_key
             and user is not None
             and user.is_authenticated
+            # A tip's sender leaves no trace, signed in or not (coalition/appeals/views/anonymous.py).
+            and not request.path.startswith(ANONYMOUS_PREFIX)
         ):
             # The cache holds a digest, never the session key itself (which signs its holder in).
             digest = hashlib.sha256(session.session_key.encode()).hexdigest()[:32]

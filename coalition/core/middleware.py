@@ -11,6 +11,10 @@ from django.utils.cache import patch_cache_control
 
 from coalition.core import request_context
 
+# Pages for anonymous tips (coalition/appeals): the client's address is not even read into the
+# request's audit context, and signed-in visitors' session activity is not recorded there.
+ANONYMOUS_PREFIX = "/tips/"
+
 
 class RequestContextMiddleware:
     """Gives every request an id (echoed as X-Request-ID) and records its client IP."""
@@ -20,11 +24,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
-        try:
-            # allauth's helper honours ALLAUTH_TRUSTED_PROXY_COUNT; one rule for the whole portal.
-            ip = get_adapter().get_client_ip(request)
-        except Exception:  # no usable address (e.g. a malformed X-Forwarded-For)
-            ip = ""
+        ip = "" if request.path.startswith(ANONYMOUS_PREFIX) else self._client_ip(request)
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_context.activate(request_context.RequestContext(request_id=request_id, ip=ip))
         try:
@@ -33,6 +33,14 @@ class RequestContextMiddleware:
             request_context.deactivate(token)
         response["X-Request-ID"] = request_id
         return response
+
+    @staticmethod
+    def _client_ip(request: HttpRequest) -> str:
+        try:
+            # allauth's helper honours ALLAUTH_TRUSTED_PROXY_COUNT; one rule for the whole portal.
+            return str(get_adapter().get_client_ip(request))
+        except Exception:  # no usable address (e.g. a malformed X-Forwarded-For)
+            return ""
 
 
 class NoStoreForAuthenticatedMiddleware:

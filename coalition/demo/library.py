@@ -498,6 +498,11 @@ DOCUMENTS: list[Doc] = [
         ("hotlines",), "Draft guidance on what the observer may ask members for, and through which channel."),
     Doc("Observer briefing 2024", K.OTHER, "ministry", COALITION, GREEN, ARCHIVED, ("transparency",),
         "Last year's briefing on regulatory developments, replaced by the 2026 edition."),
+    # Federal Child Protection Unit (a law enforcement partner that publishes appeals)
+    Doc("Preparing appeal images: cropping and checks before publication", K.GUIDANCE, "fcpu", ORG, STRICT,
+        PUBLISHED, ("hotlines",),
+        "The unit's own checklist for cropping an object out of investigated material and checking the crop twice "
+        "before an appeal is published."),
 ]
 # fmt: on
 

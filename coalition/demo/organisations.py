@@ -20,7 +20,13 @@ ORGANISATIONS = [
     ("safenet", "SafeNet Alliance", "partner", "KE", ["safenet.example"]),
     ("childsafe", "Childsafe Research Institute", "partner", "BR", ["childsafe.example"]),
     ("ministry", "Ministry of Digital Affairs (observer)", "government", "AU", ["mda.example"]),
+    ("fcpu", "Federal Child Protection Unit", "partner", "BE", ["fcpu.example"]),
 ]
+
+# The secretariat lets these publish public appeals (a law enforcement partner and itself).
+APPEAL_PUBLISHERS = ["secretariat", "fcpu"]
+# Tip handlers (they must use a second factor, like admins).
+TIP_HANDLERS = ["ines@fcpu.example", "sofia@fcpu.example"]
 
 PEOPLE = [
     # email, name, organisation slug, role, signatory
@@ -44,6 +50,9 @@ PEOPLE = [
     ("grace@mda.example", "Grace Nguyen", "ministry", Role.ADMIN, False),
     ("henry@mda.example", "Henry Clarke", "ministry", Role.READER, False),
     ("eva@lumen.example", "Eva Schulz", "lumen", Role.READER, False),
+    ("ines@fcpu.example", "Inès Dubois", "fcpu", Role.ADMIN, False),
+    ("marc@fcpu.example", "Marc Janssens", "fcpu", Role.EDITOR, False),
+    ("sofia@fcpu.example", "Sofia Peeters", "fcpu", Role.EDITOR, False),
 ]
 
 COMMUNITIES = [
@@ -74,7 +83,14 @@ def seed_organisations() -> int:
     organisations: dict[str, Organisation] = {}
     for slug, name, kind, country, domains in ORGANISATIONS:
         organisation, made = Organisation.objects.get_or_create(
-            slug=slug, defaults={"name": name, "kind": kind, "country": country, "email_domains": domains}
+            slug=slug,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "country": country,
+                "email_domains": domains,
+                "may_publish_appeals": slug in APPEAL_PUBLISHERS,
+            },
         )
         organisations[slug] = organisation
         created += made
@@ -86,7 +102,9 @@ def seed_organisations() -> int:
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
             created += 1
         _, made = Membership.objects.get_or_create(
-            user=user, organisation=organisations[slug], defaults={"role": role, "signatory": signatory}
+            user=user,
+            organisation=organisations[slug],
+            defaults={"role": role, "signatory": signatory, "tip_handler": email in TIP_HANDLERS},
         )
         created += made
     for slug, name, description, members in COMMUNITIES:

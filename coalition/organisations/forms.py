@@ -63,6 +63,11 @@ class OrganisationForm(forms.Form):
         required=False, label="Email domains", help_text="Comma-separated, e.g. acme.example, acme.org."
     )
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    may_publish_appeals = forms.BooleanField(
+        required=False,
+        label="May publish appeals",
+        help_text="Its editors may publish public appeals and its tip handlers receive the tips.",
+    )
 
 
 class SuspendForm(forms.Form):

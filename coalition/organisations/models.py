@@ -32,6 +32,10 @@ class Organisation(TimeStampedModel):
     website = models.URLField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # Set by the secretariat: its editors and admins may publish public appeals (coalition/appeals).
+    may_publish_appeals = models.BooleanField(
+        "May publish appeals", default=False, help_text="Typically law enforcement partners and the secretariat."
+    )
     # The anchor for grants to the organisation in guardian's group tables; made on first grant.
     # It is not an auth group: membership of the organisation is decided by Membership only.
     grant_group = models.OneToOneField(
@@ -75,6 +79,8 @@ class Membership(TimeStampedModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.READER)
     signatory = models.BooleanField(default=False, help_text="May ratify principles for the organisation.")
+    # Set by the organisation's admins: sees and triages the anonymous tips sent to its appeals.
+    tip_handler = models.BooleanField(default=False, help_text="Sees and triages tips sent to its appeals (MFA).")
 
     class Meta:
         ordering = ["organisation__name", "user__name", "user__email"]

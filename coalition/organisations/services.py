@@ -20,7 +20,7 @@ from coalition.core.errors import AccessDenied, ServiceError
 from coalition.organisations.emails import send_invitation_email
 from coalition.organisations.models import Community, Invitation, Membership, Organisation, Role, hash_token
 
-ORGANISATION_FIELDS = ("name", "slug", "kind", "country", "email_domains", "website")
+ORGANISATION_FIELDS = ("name", "slug", "kind", "country", "email_domains", "website", "may_publish_appeals")
 
 
 def _validate(instance: Any, **kwargs: Any) -> None:
@@ -54,6 +54,7 @@ def create_organisation(
     country: str,
     email_domains: list[str] | None = None,
     website: str = "",
+    may_publish_appeals: bool = False,
 ) -> Organisation:
     _require(acting_user, Action.MANAGE_ORGANISATIONS)
     slug = slug.lower()
@@ -69,6 +70,7 @@ def create_organisation(
         country=country.upper(),
         email_domains=_normalise_domains(email_domains or []),
         website=website,
+        may_publish_appeals=may_publish_appeals,
     )
     _validate(organisation)
     organisation.save()
@@ -77,7 +79,7 @@ def create_organisation(
         actor=acting_user,
         target=organisation,
         target_org_id=organisation.pk,
-        data={"name": name, "kind": kind, "country": organisation.country},
+        data={"name": name, "kind": kind, "country": organisation.country, "may_publish_appeals": may_publish_appeals},
     )
     return organisation
 
@@ -297,6 +299,25 @@ def set_signatory(*, acting_user: Any, membership: Membership, signatory: bool) 
         target=membership.user,
         target_org_id=membership.organisation_id,
         data={"signatory": signatory, "membership_id": membership.pk},
+    )
+    access.forget(acting_user)
+    return membership
+
+
+@transaction.atomic
+def set_tip_handler(*, acting_user: Any, membership: Membership, tip_handler: bool) -> Membership:
+    membership = _lock_membership(membership)
+    _require(acting_user, Action.MANAGE_MEMBERS, membership.organisation)
+    if membership.tip_handler == tip_handler:
+        return membership
+    membership.tip_handler = tip_handler
+    membership.save(update_fields=["tip_handler", "updated_at"])
+    record(
+        action="membership.tip_handler_changed",
+        actor=acting_user,
+        target=membership.user,
+        target_org_id=membership.organisation_id,
+        data={"tip_handler": tip_handler, "membership_id": membership.pk},
     )
     access.forget(acting_user)
     return membership

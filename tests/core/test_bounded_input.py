@@ -39,6 +39,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 import coalition
 from coalition.accounts.models import User
+from coalition.appeals.models import Appeal, AppealImage, Helpline, Tip
 from coalition.drafting.models import AcknowledgementRequest, Comment, Endorsement, Proposal
 from coalition.library import services as library_services
 from coalition.library.models import Document
@@ -310,10 +311,28 @@ def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
         },
         "secretariat": {"slug": "research" if "communit" in route.name else "northwind"},
         "admin": {"content_type_id": "1", "object_id": "1", "app_label": "library", "url": "library/"},
+        "appeals": _appeal_values(route),
+        "tips": {"pk": _first(Appeal.objects.filter(status="open"))},
     }.get(namespace, {"token": "not-a-token", "key": "not-a-key", "uidb36": "1", "pk": "1"})
     missing = set(route.params) - set(values)
     assert not missing, f"{route.name}: no real value for {missing}; say what to walk it with"
     yield {name: values[name] for name in route.params}
+
+
+def _appeal_values(route: Route) -> dict[str, str]:
+    """Appeals' routes: an appeal with images (or a tip, or a directory entry, by the route)."""
+    name = route.name.split(":")[1]
+    if name in {"tip", "triage", "assign", "note", "ask"}:
+        return {"pk": _first(Tip.objects.all())}
+    if name.startswith("helpline"):
+        return {"pk": _first(Helpline.objects.all())}
+    appeal = Appeal.objects.filter(status="open").order_by("pk").first()
+    return {
+        "pk": str(appeal.pk) if appeal else "1",
+        "image_pk": _first(AppealImage.objects.filter(appeal=appeal)),
+        "size": "thumb",
+        "language": "fr",
+    }
 
 
 def _fill(route: Route, values: dict[str, str]) -> str:

@@ -100,7 +100,7 @@ CALLS = [
             acting_user=u, name="Initrode", slug="initrode", kind="partner", country="ke"
         ),
         lambda w: Organisation.objects.get(slug="initrode").pk,
-        data=lambda w: {"name": "Initrode", "kind": "partner", "country": "KE"},
+        data=lambda w: {"name": "Initrode", "kind": "partner", "country": "KE", "may_publish_appeals": False},
         refused_for="secretariat_staff",
     ),
     Call(

@@ -106,6 +106,41 @@ def set_signatory(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("organisations:detail", slug=slug)
 
 
+@require_POST
+def set_tip_handler(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _organisation(request, slug, Action.MANAGE_MEMBERS)
+    membership = _membership_in(organisation, pk)
+    handler = request.POST.get("tip_handler") == "on"
+    name = membership.user.display_name
+    if handler and not is_confirmed(request):
+        return confirmation(
+            request,
+            question=_("Make %(name)s a tip handler of %(organisation)s?")
+            % {"name": name, "organisation": organisation.name},
+            explanation=[
+                _(
+                    "Tip handlers read and triage every anonymous tip sent to %(organisation)s's appeals, and must "
+                    "use two-factor authentication."
+                )
+                % {"organisation": organisation.name},
+                _("Each tip they open and each change they make is recorded in the audit log."),
+            ],
+            button=_("Make tip handler"),
+            cancel_url=reverse("organisations:detail", args=[slug]),
+        )
+    done = (
+        _("%(name)s now handles tips.") % {"name": name}
+        if handler
+        else _("%(name)s no longer handles tips.") % {"name": name}
+    )
+    run_service(
+        request,
+        done,
+        lambda: services.set_tip_handler(acting_user=request.user, membership=membership, tip_handler=handler),
+    )
+    return redirect("organisations:detail", slug=slug)
+
+
 def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug, Action.MANAGE_MEMBERS)
     membership = _membership_in(organisation, pk)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from coalition.demo.appeals import seed_appeals
 from coalition.demo.drafting import seed_drafting
 from coalition.demo.library import seed_documents
 from coalition.demo.organisations import DEMO_PASSWORD, seed_organisations
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         created = seed_organisations()
         documents = seed_documents(stdout=self.stdout)
         documents += seed_drafting(stdout=self.stdout)
+        seed_appeals(stdout=self.stdout)
         self.stdout.write(
             f"Demo coalition ready ({created} new rows, {documents} new documents). "
             f"Password for every demo person: {DEMO_PASSWORD}"
