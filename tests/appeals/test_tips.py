@@ -305,3 +305,12 @@ def test_the_gallery_and_inbox_take_a_constant_number_of_queries(
     many = (count("/appeals/", Client()), count("/appeals/tips/", inbox))
     assert few == many
     assert many[0] <= 4  # appeals page, texts, images (+ the savepoint-free read of nothing else)
+
+
+def test_receipt_lookups_have_a_ceiling_for_everyone_together(tip, settings):
+    settings.TIP_RECEIPT_TRIES_GLOBAL_HOUR = 2
+    answers = [
+        post(Client(REMOTE_ADDR=f"192.0.2.{n}"), "/tips/status/", {"receipt": "0" * 16}).content.decode()
+        for n in (1, 2, 3)
+    ]
+    assert ["Too many receipts" in a for a in answers] == [False, False, True]

@@ -5,6 +5,7 @@ the handler marks it forwarded. The visitor's browser never receives a cookie.""
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Callable
 
@@ -29,10 +30,17 @@ def _photo(path: str) -> None:
     image.save(path, "JPEG", exif=exif.tobytes())
 
 
+ADDRESS = "198.51.100.203"
+AGENT = "BrowserTipster/4.2 (distinctive-e2e-agent-0815)"
+
+
 def test_an_appeal_from_publication_to_a_forwarded_tip(
-    new_page: Callable[[], Page], make_org, make_member, tmp_path, settings
+    browser, new_page: Callable[[], Page], live_server, make_org, make_member, tmp_path, settings, caplog
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # the visitor's address arrives in X-Forwarded-For
+    settings.AUDIT_IP_MODE = "full"
+    caplog.set_level(logging.DEBUG)
     police = make_org("Police", slug="police", kind=Organisation.Kind.PARTNER, may_publish_appeals=True)
     editor = make_member(police, Role.EDITOR, email="editor@police.example", name="Pete Editor")
     handler = make_member(police, Role.READER, email="handler@police.example", name="Hana Handler")
@@ -67,7 +75,10 @@ def test_an_appeal_from_publication_to_a_forwarded_tip(
     assert appeal.status == Appeal.Status.OPEN
 
     # A visitor, without an account, sends a tip in two clicks from the gallery.
-    visitor = new_page()
+    visitor_context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", user_agent=AGENT, extra_http_headers={"X-Forwarded-For": ADDRESS}
+    )
+    visitor = visitor_context.new_page()
     visitor.goto("/appeals/")
     card = visitor.get_by_role("listitem").filter(has_text="White towel with blue stripes")
     expect(card.get_by_role("img", name="A white towel with blue stripes")).to_be_visible()
@@ -114,6 +125,18 @@ def test_an_appeal_from_publication_to_a_forwarded_tip(
     expect(team.get_by_text("Forwarded to Federal Police, Child Abuse Unit on")).to_be_visible()
     tip.refresh_from_db()
     assert tip.status == Tip.Status.FORWARDED and tip.forwarded_by == handler
+
+    # Nothing kept the visitor's address or browser: no table, no log line, no audit event.
+    visitor_context.close()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - introspected names
+            text = repr(cursor.fetchall())
+            assert ADDRESS not in text and "distinctive-e2e-agent" not in text, table
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert ADDRESS not in logged and "distinctive-e2e-agent" not in logged
 
     # The served image carries none of the photo's metadata.
     served = partner.request.get(f"/appeals/{appeal.pk}/images/{appeal.images.get().pk}/display.jpg").body()

@@ -159,9 +159,10 @@ def status(request: HttpRequest) -> HttpResponse:
             message = _("The form must be sent from this site's own page. Open it again and send it from there.")
         elif form.is_valid():
             receipt = anonymity.normalise_receipt(form.cleaned_data["receipt"])
+            # Each try costs an Argon2id computation (64 MiB): a ceiling for everyone too.
             allowed = anonymity.within_limit(
                 request, "receipt", limit=settings.TIP_RECEIPT_TRIES_PER_HOUR, seconds=3600
-            )
+            ) and anonymity.within_global_limit("receipt", limit=settings.TIP_RECEIPT_TRIES_GLOBAL_HOUR, seconds=3600)
             if not allowed:
                 message = _("Too many receipts were tried from here. Please wait an hour and try again.")
             elif receipt is None:

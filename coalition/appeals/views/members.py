@@ -288,7 +288,8 @@ def tips(request: HttpRequest) -> HttpResponse:
     if before:
         anchor = visible.filter(pk=before).values_list("received_at", flat=True).first()
         if anchor is not None:
-            filtered = filtered.filter(Q(received_at__lt=anchor) | Q(received_at=anchor, pk__lt=before))
+            # (received_at, id) < (anchor, before), with a plain range first so the index bounds the scan.
+            filtered = filtered.filter(received_at__lte=anchor).filter(Q(received_at__lt=anchor) | Q(pk__lt=before))
     rows = list(
         filtered.select_related("appeal", "assigned_to")
         .prefetch_related("appeal__texts")
