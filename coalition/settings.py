@@ -441,6 +441,17 @@ TIP_LIMIT_PER_APPEAL_HOUR = envint("TIP_LIMIT_PER_APPEAL_HOUR", 500)
 TIP_RECEIPT_TRIES_PER_HOUR = envint("TIP_RECEIPT_TRIES_PER_HOUR", 10)
 TIP_RECEIPT_TRIES_GLOBAL_HOUR = envint("TIP_RECEIPT_TRIES_GLOBAL_HOUR", 3600)
 
+# The audit log's Merkle tree (coalition/audit/tree.py): its name in checkpoints, the Ed25519 key
+# that signs them ("PRIVATE+KEY+name+id+key", see docs/operations.md#audit-log), and how many
+# events one sequencer run integrates.
+AUDIT_LOG_ORIGIN = envstr("AUDIT_LOG_ORIGIN")
+AUDIT_SIGNING_KEY = envstr("AUDIT_SIGNING_KEY")
+AUDIT_SIGNING_KEY_FILE = envstr("AUDIT_SIGNING_KEY_FILE")
+# In development only, a key derived from SECRET_KEY (coalition.audit.tree.signer); in production
+# the sequencer refuses to run without one of the two above.
+AUDIT_DEVELOPMENT_KEY = DEBUG and not (AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)
+AUDIT_SEQUENCE_BATCH = envint("AUDIT_SEQUENCE_BATCH", 10_000)
+
 # Client IP in audit events: "full", "truncated" (IPv4 /24, IPv6 /48) or "none".
 AUDIT_IP_MODE = envstr("AUDIT_IP_MODE", "truncated")
 if AUDIT_IP_MODE not in {"full", "truncated", "none"}:

@@ -25,6 +25,7 @@ urlpatterns = [
     # Everything under /tips/ is for anonymous senders (coalition.core.middleware.ANONYMOUS_PREFIX).
     path("tips/", include("coalition.appeals.tip_urls")),
     path("report/", appeal_views.report, name="report"),
+    path("audit/", include("coalition.audit.urls")),
     path("notifications/", include("coalition.notifications.urls")),
     path("orgs/", include("coalition.organisations.urls")),
     path("secretariat/", include("coalition.organisations.secretariat_urls")),

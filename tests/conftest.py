@@ -27,7 +27,7 @@ from pytest_django.plugin import blocking_manager_key
 from coalition.access.documents import level_permission_ids
 from coalition.accounts.models import User
 from coalition.audit import guards
-from coalition.audit.models import ChainHead
+from coalition.audit.models import ChainHead, TreeHead
 from coalition.organisations.models import Community, Membership, Organisation, Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -89,6 +89,7 @@ def _restore_migrated_state() -> None:
     than by whichever request lists documents next (a query-count test would count it)."""
     guards.install(connection)
     ChainHead.objects.get_or_create(id=1)
+    TreeHead.objects.get_or_create(id=1)
     level_permission_ids()
 
 

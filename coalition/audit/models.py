@@ -84,3 +84,74 @@ class AuditEvent(models.Model):
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# --- The Merkle tree over the events (RFC 9162; coalition/audit/tree.py) -------------------------
+
+EMPTY_TREE_ROOT = hashlib.sha256(b"").hexdigest()
+
+
+class TreeHead(models.Model):
+    """How many events the tree holds and its root; one row, locked by the sequencer, so two
+    sequencers never integrate the same event."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    size = models.BigIntegerField(default=0)
+    root_hash = models.CharField(max_length=64, default=EMPTY_TREE_ROOT)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_treehead_singleton")]
+
+    def __str__(self) -> str:
+        return f"Audit tree of {self.size} events"
+
+
+class AuditLeaf(models.Model):
+    """An event's place in the tree: leaf `index` (from 0) is SHA-256(0x00 || its canonical JSON).
+    The hash is kept so that proofs still verify once personal data in old events is redacted."""
+
+    index = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="leaf")
+    hash = models.CharField(max_length=64)
+    integrated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.CheckConstraint(condition=models.Q(index__gte=0), name="audit_leaf_index_valid")]
+
+    def __str__(self) -> str:
+        return f"Leaf {self.index}"
+
+
+class AuditNode(models.Model):
+    """A complete subtree: level L, index i covers leaves i * 2**L to (i + 1) * 2**L - 1 (L >= 1).
+    Any range a proof needs is made of at most two of these per level."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="audit_node_unique"),
+            models.CheckConstraint(condition=models.Q(level__gte=1), name="audit_node_level_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Node {self.level}/{self.index}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed tree head: the C2SP checkpoint text signed as a note (coalition/audit/checkpoints.py)."""
+
+    size = models.BigIntegerField(unique=True)
+    root_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    note = models.TextField()
+    verifier_key = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-size"]
+
+    def __str__(self) -> str:
+        return f"Checkpoint at {self.size}"

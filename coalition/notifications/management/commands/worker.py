@@ -9,7 +9,11 @@ a database outage, and sweeping the email outbox by itself.
   never handed to a task, and emails claimed by a worker that was killed mid-send, are queued
   again. Cron's `send_pending_email` stays useful for installations that run no worker.
 
-The options are db_worker's (`--interval`, `--queue-name`, `--batch`, ...), plus `--sweep-every`.
+- Every few seconds another thread runs the audit log's sequencer (`audit_integrate`): events the
+  requests committed are integrated into the Merkle tree and a checkpoint is signed.
+
+The options are db_worker's (`--interval`, `--queue-name`, `--batch`, ...), plus `--sweep-every`
+and `--sequence-every`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
+from coalition.audit import tree
 from coalition.notifications.outbox import sweep
 
 logger = logging.getLogger("coalition.worker")
@@ -41,9 +46,10 @@ def _close_connections() -> None:
 
 
 class Worker(db_worker.Worker):
-    def __init__(self, *args: Any, sweep_every: float = 60.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sweep_every: float = 60.0, sequence_every: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sweep_every = sweep_every
+        self.sequence_every = sequence_every
         self._stopped = threading.Event()
 
     def shutdown(self, signum: int, frame: Any) -> None:
@@ -55,6 +61,10 @@ class Worker(db_worker.Worker):
         if self.sweep_every > 0 and not self.batch:
             sweeper = threading.Thread(target=self._sweep_forever, name="outbox-sweep", daemon=True)
             sweeper.start()
+        sequencer = None
+        if self.sequence_every > 0 and not self.batch:
+            sequencer = threading.Thread(target=self._sequence_forever, name="audit-sequencer", daemon=True)
+            sequencer.start()
         failures = 0
         try:
             while self.running:
@@ -76,13 +86,26 @@ class Worker(db_worker.Worker):
                     failures = 0
         finally:
             self._stopped.set()
-            if sweeper is not None:
-                sweeper.join(timeout=5)
+            for thread in (sweeper, sequencer):
+                if thread is not None:
+                    thread.join(timeout=5)
 
     def _sweep_forever(self) -> None:
         while not self._stopped.wait(self.sweep_every):
             close_old_connections()  # this thread's own connection
             self._sweep_once()
+        _close_connections()
+
+    def _sequence_forever(self) -> None:
+        while not self._stopped.wait(self.sequence_every):
+            close_old_connections()
+            try:
+                tree.integrate_all()
+            except DATABASE_ERRORS as error:
+                logger.warning("Audit sequencer skipped: the database is unavailable (%s).", error)
+                _close_connections()
+            except Exception:
+                logger.exception("Audit sequencer failed")
         _close_connections()
 
     def _sweep_once(self) -> None:
@@ -109,6 +132,13 @@ class Command(db_worker.Command):
             metavar="SECONDS",
             help="How often to re-queue emails no task will send (0: never, leave it to cron). Default 60.",
         )
+        parser.add_argument(
+            "--sequence-every",
+            type=float,
+            default=5.0,
+            metavar="SECONDS",
+            help="How often to integrate audit events into the Merkle tree (0: never). Default 5.",
+        )
 
     def handle(  # type: ignore[override]
         self,
@@ -124,6 +154,7 @@ class Command(db_worker.Command):
         worker_id: str,
         exclude_queues: str,
         sweep_every: float,
+        sequence_every: float,
         **options: Any,
     ) -> None:
         self.configure_logging(verbosity)
@@ -144,6 +175,7 @@ class Command(db_worker.Command):
             worker_id=worker_id,
             excluded_queue_names=excluded,
             sweep_every=sweep_every,
+            sequence_every=sequence_every,
         )
         if reload and not batch:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":

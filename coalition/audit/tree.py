@@ -1,0 +1,334 @@
+"""The audit log as a Merkle tree (RFC 9162): the sequencer that integrates events into it and
+signs checkpoints, proofs read from the stored tree, and the tree's verification.
+
+Events are integrated in sequence order. The sequencer locks the single `TreeHead` row, so two
+sequencers (two workers, or a worker and the command) queue and never integrate an event twice;
+each leaf's index is the tree's size when it was added, so none is skipped. Complete subtrees are
+stored as they fill (`AuditNode`), so a proof for any event reads O(log n) rows in two queries.
+
+Part of issue 12 (the oversight log): requests still append to the hash chain under its lock; the
+sequencer integrates what they committed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from coalition.audit import checkpoints, merkle
+from coalition.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf, AuditNode, TreeHead
+
+
+def origin() -> str:
+    """The log's name in its checkpoints, e.g. "portal.example/audit"."""
+    return settings.AUDIT_LOG_ORIGIN or f"{urlsplit(settings.SITE_URL).netloc or 'localhost'}/audit"
+
+
+def signer() -> checkpoints.Signer:
+    """The checkpoint key, from AUDIT_SIGNING_KEY or the file AUDIT_SIGNING_KEY_FILE names; in
+    development only, one derived from SECRET_KEY."""
+    key = settings.AUDIT_SIGNING_KEY
+    if not key and settings.AUDIT_SIGNING_KEY_FILE:
+        key = Path(settings.AUDIT_SIGNING_KEY_FILE).read_text().strip()
+    if key:
+        return checkpoints.Signer.from_key(key)
+    if not settings.AUDIT_DEVELOPMENT_KEY:
+        raise ImproperlyConfigured("AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE must be set to sign audit checkpoints.")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    seed = hashlib.sha256(f"coalition.audit.checkpoint:{settings.SECRET_KEY}".encode()).digest()
+    return checkpoints.Signer(origin(), Ed25519PrivateKey.from_private_bytes(seed))
+
+
+def leaf_data(event: AuditEvent) -> bytes:
+    return event.canonical_json().encode()
+
+
+# --- Compact ranges: the tree's right edge, as complete subtrees ---------------------------------
+
+
+@dataclass
+class _Piece:
+    level: int
+    index: int  # in units of 2**level leaves
+    hash: bytes
+
+
+def _pieces(size: int) -> list[tuple[int, int]]:
+    """(level, index) of the complete subtrees that make up the first `size` leaves, left to right."""
+    out, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size & (1 << level):
+            out.append((level, start >> level))
+            start += 1 << level
+    return out
+
+
+def _fetch(wanted: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """Hashes of complete subtrees (level 0: leaves), two queries whatever their number."""
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = [index for level, index in wanted if level == 0]
+    if leaves:
+        for index, value in AuditLeaf.objects.filter(index__in=leaves).values_list("index", "hash"):
+            found[(0, index)] = bytes.fromhex(value)
+    nodes = [(level, index) for level, index in wanted if level > 0]
+    if nodes:
+        condition = Q()
+        for level, index in nodes:
+            condition |= Q(level=level, index=index)
+        for level, index, value in AuditNode.objects.filter(condition).values_list("level", "index", "hash"):
+            found[(level, index)] = bytes.fromhex(value)
+    missing = set(wanted) - set(found)
+    if missing:
+        raise TreeError(f"the stored tree lacks {len(missing)} subtree(s), e.g. {sorted(missing)[0]}")
+    return found
+
+
+def _fold(hashes: list[bytes]) -> bytes:
+    """The root over complete subtrees given left to right (largest first)."""
+    if not hashes:
+        return merkle.EMPTY_ROOT
+    root = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        root = merkle.node_hash(left, root)
+    return root
+
+
+class TreeError(Exception):
+    """The stored tree is inconsistent or the request is outside it."""
+
+
+# --- The sequencer -------------------------------------------------------------------------------
+
+
+def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
+    """Integrate the next committed events (at most `limit`) and sign a checkpoint; None when
+    there was nothing new. Safe to run from several processes at once."""
+    limit = limit or settings.AUDIT_SEQUENCE_BATCH
+    key = signer()
+    with transaction.atomic():
+        head = TreeHead.objects.select_for_update().get(id=1)
+        events = list(AuditEvent.objects.filter(seq__gt=head.size).order_by("seq")[:limit])
+        if not events:
+            return None
+        if events[0].seq != head.size + 1:
+            raise TreeError(f"event #{head.size + 1} is missing: the tree cannot go on from {head.size}")
+        stack = [_Piece(level, index, value) for (level, index), value in _stack_of(head.size)]
+        now = timezone.now()
+        leaves, nodes = [], []
+        for offset, event in enumerate(events):
+            index = head.size + offset
+            if event.seq != index + 1:
+                raise TreeError(f"event #{index + 1} is missing between #{index} and #{event.seq}")
+            value = merkle.leaf_hash(leaf_data(event))
+            leaves.append(AuditLeaf(index=index, event=event, hash=value.hex(), integrated_at=now))
+            stack.append(_Piece(0, index, value))
+            while len(stack) > 1 and stack[-1].level == stack[-2].level:
+                right, left = stack.pop(), stack.pop()
+                merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
+                nodes.append(AuditNode(level=merged.level, index=merged.index, hash=merged.hash.hex()))
+                stack.append(merged)
+        AuditLeaf.objects.bulk_create(leaves, batch_size=2000)
+        AuditNode.objects.bulk_create(nodes, batch_size=2000)
+        size = head.size + len(events)
+        root = _fold([piece.hash for piece in stack])
+        checkpoint = checkpoints.Checkpoint(origin(), size, root)
+        head.size, head.root_hash = size, root.hex()
+        head.save(update_fields=["size", "root_hash"])
+        return AuditCheckpoint.objects.create(
+            size=size,
+            root_hash=root.hex(),
+            created_at=now,
+            note=key.sign(checkpoint.text()),
+            verifier_key=key.verifier_key,
+        )
+
+
+def integrate_all(*, limit: int | None = None) -> int:
+    """Integrate until nothing is left; returns how many events were added."""
+    added = 0
+    while True:
+        before = TreeHead.objects.get(id=1).size
+        if integrate(limit=limit) is None:
+            return added
+        added += TreeHead.objects.get(id=1).size - before
+
+
+def _stack_of(size: int) -> list[tuple[tuple[int, int], bytes]]:
+    wanted = _pieces(size)
+    found = _fetch(wanted)
+    return [(piece, found[piece]) for piece in wanted]
+
+
+# --- Proofs from the stored tree ------------------------------------------------------------------
+
+
+def _ranges(start: int, end: int) -> list[tuple[int, int]]:
+    """The complete subtrees (level, index) that make up leaves start..end-1, left to right."""
+    out = []
+    while start < end:
+        level = (start & -start).bit_length() - 1 if start else (end - start).bit_length() - 1
+        while start + (1 << level) > end:
+            level -= 1
+        out.append((level, start >> level))
+        start += 1 << level
+    return out
+
+
+def _stored_subtrees(requests: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    pieces = {piece: None for start, end in requests for piece in _ranges(start, end)}
+    found = _fetch(list(pieces))
+    return {(start, end): _fold([found[p] for p in _ranges(start, end)]) for start, end in requests}
+
+
+def _with_stored(make: Callable[[merkle.SubtreeRoot, int, int], list[bytes]], first: int, second: int) -> list[bytes]:
+    """Run a proof builder twice: once to learn which subtree roots it needs, then with them."""
+    requests: list[tuple[int, int]] = []
+
+    def note(start: int, end: int) -> bytes:
+        requests.append((start, end))
+        return merkle.EMPTY_ROOT
+
+    make(note, first, second)
+    roots = _stored_subtrees(requests)
+    return make(lambda start, end: roots[(start, end)], first, second)
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    if not 0 <= index < size <= TreeHead.objects.get(id=1).size:
+        raise TreeError(f"leaf {index} is not in a tree of {size}")
+    return _with_stored(merkle.inclusion_proof_from, index, size)
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    if not 0 <= first <= second <= TreeHead.objects.get(id=1).size:
+        raise TreeError(f"no consistency proof from {first} to {second}")
+    return _with_stored(merkle.consistency_proof_from, first, second)
+
+
+def root_at(size: int) -> bytes:
+    if not 0 <= size <= TreeHead.objects.get(id=1).size:
+        raise TreeError(f"the tree has no size {size}")
+    return _fold([value for _piece, value in _stack_of(size)])
+
+
+def b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+# --- Verification ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreeProblem:
+    where: str
+    reason: str
+
+
+def verify_tree(*, kept: list[str] | None = None, chunk_size: int = 5000) -> Iterator[TreeProblem]:
+    """Recompute every leaf from its event and every stored subtree; check each checkpoint's
+    signature, and that its root is the tree's at its size (which makes each consistent with the
+    ones before). `kept`: signed checkpoints kept outside the database, checked the same way."""
+    head = TreeHead.objects.filter(id=1).first()
+    if head is None:
+        yield TreeProblem("tree head", "the tree head row is missing")
+        return
+    stored = list(AuditCheckpoint.objects.order_by("size"))
+    wanted: dict[int, list[tuple[str, bytes]]] = {}
+    for checkpoint in stored:
+        problem = _open(checkpoint.note, checkpoint.verifier_key, f"checkpoint at size {checkpoint.size}")
+        if isinstance(problem, TreeProblem):
+            yield problem
+            continue
+        if problem.size != checkpoint.size or problem.root_hash.hex() != checkpoint.root_hash:
+            yield TreeProblem(f"checkpoint at size {checkpoint.size}", "its signed text does not match its row")
+            continue
+        wanted.setdefault(problem.size, []).append((f"checkpoint at size {problem.size}", problem.root_hash))
+    key = signer()
+    for number, note in enumerate(kept or [], 1):
+        problem = _open(note, key.verifier_key, f"kept checkpoint {number}")
+        if isinstance(problem, TreeProblem):
+            yield problem
+            continue
+        if problem.size > head.size:
+            yield TreeProblem(f"kept checkpoint {number}", f"it is of size {problem.size}; the tree holds {head.size}")
+            continue
+        wanted.setdefault(problem.size, []).append(
+            (f"kept checkpoint {number} (size {problem.size})", problem.root_hash)
+        )
+    yield from _rebuild(head, wanted, chunk_size)
+
+
+def _open(note: str, vkey: str, where: str) -> checkpoints.Checkpoint | TreeProblem:
+    try:
+        return checkpoints.open_checkpoint(note, checkpoints.parse_verifier_key(vkey), origin=origin())
+    except checkpoints.CheckpointError as error:
+        return TreeProblem(where, f"{error}")
+
+
+def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], chunk_size: int) -> Iterator[TreeProblem]:
+    stack: list[_Piece] = []
+    expected = 0
+    pending: dict[tuple[int, int], bytes] = {}
+
+    def check_root(size: int) -> Iterator[TreeProblem]:
+        root = _fold([piece.hash for piece in stack])
+        for where, value in wanted.get(size, []):
+            if value != root:
+                yield TreeProblem(where, "its root hash is not the tree's at its size: the log was rewritten")
+
+    yield from check_root(0)
+    leaves = AuditLeaf.objects.select_related("event").order_by("index").iterator(chunk_size=chunk_size)
+    for leaf in leaves:
+        if leaf.index != expected:
+            yield TreeProblem(f"leaf {expected}", "the tree lacks this leaf (leaves were removed or reordered)")
+            return
+        value = merkle.leaf_hash(leaf_data(leaf.event))
+        if value.hex() != leaf.hash:
+            yield TreeProblem(
+                f"leaf {leaf.index} (event #{leaf.event.seq})", "the event does not match its leaf hash (it was edited)"
+            )
+        if leaf.event.seq != leaf.index + 1:
+            yield TreeProblem(f"leaf {leaf.index}", f"it holds event #{leaf.event.seq}, not #{leaf.index + 1}")
+        stack.append(_Piece(0, leaf.index, value))
+        while len(stack) > 1 and stack[-1].level == stack[-2].level:
+            right, left = stack.pop(), stack.pop()
+            merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
+            pending[(merged.level, merged.index)] = merged.hash
+            stack.append(merged)
+        expected += 1
+        if len(pending) >= chunk_size:
+            yield from _compare_nodes(pending)
+            pending = {}
+        yield from check_root(expected)
+    yield from _compare_nodes(pending)
+    if expected != head.size:
+        yield TreeProblem("tree head", f"it says {head.size} leaves; the tree holds {expected}")
+    elif _fold([piece.hash for piece in stack]).hex() != head.root_hash:
+        yield TreeProblem("tree head", "its root hash is not the tree's")
+    unintegrated = AuditEvent.objects.filter(seq__lte=expected).exclude(leaf__isnull=False).count()
+    if unintegrated:
+        yield TreeProblem("events", f"{unintegrated} event(s) below the tree's size have no leaf")
+
+
+def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> Iterator[TreeProblem]:
+    if not computed:
+        return
+    condition = Q()
+    for level, index in computed:
+        condition |= Q(level=level, index=index)
+    rows = AuditNode.objects.filter(condition).values_list("level", "index", "hash")
+    stored = {(level, index): value for level, index, value in rows}
+    for key, value in sorted(computed.items()):
+        if stored.get(key) != value.hex():
+            yield TreeProblem(f"node {key[0]}/{key[1]}", "the stored subtree hash is not its leaves'")

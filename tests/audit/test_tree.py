@@ -1,0 +1,312 @@
+"""The audit log's Merkle tree: the sequencer integrates every event exactly once, in order,
+under concurrent writers and racing sequencers; proofs from the stored tree are RFC 9162's and
+verify; audit_verify names the culprit of each kind of tampering, including a log rewritten and
+re-chained consistently by someone without the key, caught against a kept checkpoint."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from coalition.audit import checkpoints, guards, merkle, tree
+from coalition.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditLeaf, AuditNode, ChainHead, TreeHead
+from coalition.audit.services import record
+
+
+def _write(n: int, start: int = 0) -> list[AuditEvent]:
+    return [
+        record(action="test.event", target_type="thing", target_id=i, data={"i": i}) for i in range(start, start + n)
+    ]
+
+
+def _expected_leaves() -> list[bytes]:
+    return [merkle.leaf_hash(e.canonical_json().encode()) for e in AuditEvent.objects.order_by("seq")]
+
+
+def _verify(*kept: Path) -> str:
+    out = StringIO()
+    call_command("audit_verify", *[f"--checkpoint={path}" for path in kept], stdout=out)
+    return out.getvalue()
+
+
+def _raw(*statements: tuple[str, list[object]]) -> None:
+    """Tamper as someone with direct database access would: around the append-only triggers."""
+    guards.remove(connection)
+    try:
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+    finally:
+        guards.install(connection)
+
+
+@pytest.mark.django_db
+def test_the_sequencer_integrates_every_event_once_and_signs_the_root():
+    _write(13)
+    checkpoint = tree.integrate()
+    assert checkpoint is not None and checkpoint.size == 13
+    leaves = _expected_leaves()
+    assert checkpoint.root_hash == merkle.root(leaves).hex() == TreeHead.objects.get().root_hash
+    assert list(AuditLeaf.objects.values_list("hash", flat=True)) == [leaf.hex() for leaf in leaves]
+    assert [leaf.event.seq for leaf in AuditLeaf.objects.select_related("event")] == list(range(1, 14))
+    signed = checkpoints.open_checkpoint(
+        checkpoint.note, checkpoints.parse_verifier_key(checkpoint.verifier_key), origin=tree.origin()
+    )
+    assert (signed.size, signed.root_hash.hex()) == (13, checkpoint.root_hash)
+    assert tree.integrate() is None  # nothing new: no checkpoint
+
+
+@pytest.mark.django_db
+def test_small_batches_build_the_same_tree_as_one():
+    _write(21)
+    while tree.integrate(limit=4) is not None:
+        pass
+    assert AuditCheckpoint.objects.count() == 6  # 4, 8, 12, 16, 20, 21
+    leaves = _expected_leaves()
+    assert TreeHead.objects.get().root_hash == merkle.root(leaves).hex()
+    for checkpoint in AuditCheckpoint.objects.all():
+        assert checkpoint.root_hash == merkle.root(leaves, checkpoint.size).hex()
+    # Every complete subtree is stored once: 21 leaves make 10 + 5 + 2 + 1 nodes above them.
+    assert AuditNode.objects.count() == 18
+
+
+@pytest.mark.django_db
+def test_proofs_from_the_stored_tree_are_rfc_9162s_and_verify():
+    _write(19)
+    tree.integrate(limit=7)
+    tree.integrate_all()
+    leaves = _expected_leaves()
+    for size in (1, 2, 7, 8, 12, 19):
+        root = tree.root_at(size)
+        assert root == merkle.root(leaves, size)
+        for index in range(size):
+            proof = tree.inclusion_proof(index, size)
+            assert proof == merkle.inclusion_proof(leaves, index, size)
+            assert merkle.verify_inclusion(leaves[index], index, size, proof, root)
+    for first, second in [(0, 19), (1, 19), (7, 19), (8, 19), (7, 14), (19, 19)]:
+        proof = tree.consistency_proof(first, second)
+        assert proof == merkle.consistency_proof(leaves, first, second)
+        assert merkle.verify_consistency(first, second, tree.root_at(first), tree.root_at(second), proof)
+    with pytest.raises(tree.TreeError):
+        tree.inclusion_proof(19, 19)
+    with pytest.raises(tree.TreeError):
+        tree.consistency_proof(3, 20)
+
+
+@pytest.mark.django_db
+def test_the_proof_command_prints_what_a_verifier_needs():
+    _write(6)
+    tree.integrate_all()
+    out = StringIO()
+    call_command("audit_proof", "--event=4", stdout=out)
+    assert '"leaf_index": 3' in out.getvalue() and '"tree_size": 6' in out.getvalue()
+    with pytest.raises(CommandError, match="not in the tree"):
+        call_command("audit_proof", "--event=99")
+
+
+@pytest.mark.django_db
+def test_the_tree_tables_are_append_only():
+    _write(2)
+    tree.integrate()
+    for sql in (
+        "UPDATE audit_auditleaf SET hash = 'x'",
+        "DELETE FROM audit_auditnode",
+        "DELETE FROM audit_auditcheckpoint",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+@pytest.mark.django_db
+def test_verify_passes_on_a_clean_tree_and_a_kept_checkpoint(tmp_path):
+    _write(9)
+    kept = tmp_path / "kept.txt"
+    kept.write_text(tree.integrate().note)
+    _write(4, start=9)
+    tree.integrate()
+    assert "Tree of 13 events verified" in _verify(kept)
+
+
+# --- Tampering: each caught, naming the culprit ----------------------------------------------------
+
+
+@pytest.fixture
+def integrated(tmp_path) -> Path:
+    _write(10)
+    kept = tmp_path / "kept.txt"
+    kept.write_text(tree.integrate().note)
+    return kept
+
+
+@pytest.mark.django_db
+def test_an_edited_event_is_caught(integrated):
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE seq = 4", []))
+    with pytest.raises(CommandError, match="event #4: its content does not match its hash"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_a_deleted_event_is_caught(integrated):
+    _raw(
+        ("DELETE FROM audit_auditleaf WHERE `index` = 6".replace("`", '"'), []),
+        ("DELETE FROM audit_auditevent WHERE seq = 7", []),
+    )
+    with pytest.raises(CommandError, match="event #8: expected event #7 here"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_a_truncated_tail_is_caught(integrated):
+    _raw(('DELETE FROM audit_auditleaf WHERE "index" >= 8', []), ("DELETE FROM audit_auditevent WHERE seq >= 9", []))
+    with pytest.raises(CommandError, match="the chain head does not match the last event"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_a_reordered_pair_of_leaves_is_caught(integrated):
+    first, second = AuditLeaf.objects.get(index=2), AuditLeaf.objects.get(index=3)
+    _raw(
+        ('UPDATE audit_auditleaf SET event_id = %s WHERE "index" = 2', [-1]),
+        ('UPDATE audit_auditleaf SET event_id = %s WHERE "index" = 3', [first.event_id]),
+        ('UPDATE audit_auditleaf SET event_id = %s WHERE "index" = 2', [second.event_id]),
+    )
+    with pytest.raises(CommandError, match=r"leaf 2 .*the event does not match its leaf hash"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_a_forged_checkpoint_is_caught(integrated):
+    checkpoint = AuditCheckpoint.objects.get()
+    forged = checkpoint.note.replace("\n10\n", "\n11\n")
+    _raw(("UPDATE audit_auditcheckpoint SET note = %s", [forged]))
+    with pytest.raises(CommandError, match=r"checkpoint at size 10: the signature of .* does not verify"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_a_log_rewritten_and_rechained_without_the_key_is_caught_against_a_kept_checkpoint(integrated, settings):
+    """Someone with the database but not the key rewrites event 5, re-chains every event after
+    it, rebuilds the tree and signs new checkpoints with a key of their own: every check inside
+    the database then passes for them, except the one against a checkpoint kept outside it."""
+    _raw(("UPDATE audit_auditevent SET data = %s WHERE seq = 5", ['{"i": 999}']))
+    prev = GENESIS_HASH
+    statements = []
+    for event in AuditEvent.objects.order_by("seq"):
+        event.prev_hash = prev
+        event.hash = hashlib.sha256((prev + event.canonical_json()).encode()).hexdigest()
+        statements.append(
+            (
+                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
+                [event.prev_hash, event.hash, event.seq],
+            )
+        )
+        prev = event.hash
+    statements += [
+        ("UPDATE audit_chainhead SET hash = %s", [prev]),
+        ("DELETE FROM audit_auditcheckpoint", []),
+        ("DELETE FROM audit_auditnode", []),
+        ("DELETE FROM audit_auditleaf", []),
+        ("UPDATE audit_treehead SET size = 0, root_hash = %s", [merkle.EMPTY_ROOT.hex()]),
+    ]
+    _raw(*statements)
+    ours = settings.AUDIT_SIGNING_KEY
+    settings.AUDIT_SIGNING_KEY = checkpoints.Signer.generate(tree.origin()).private_key_string()
+    tree.integrate_all()  # their tree, their checkpoints
+    assert "verified" in _verify()  # consistent inside the database, with their key
+    settings.AUDIT_SIGNING_KEY = ours
+    with pytest.raises(CommandError, match=r"kept checkpoint 1 .*the log was rewritten"):
+        _verify(integrated)
+
+
+# --- Concurrency ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_and_two_racing_sequencers_integrate_each_event_exactly_once():
+    writers, per_writer = 4, 15
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def write(n: int) -> None:
+        try:
+            for i in range(per_writer):
+                record(action="test.concurrent", target_type="thing", target_id=f"{n}-{i}")
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def sequence() -> None:
+        try:
+            while not done.is_set():
+                tree.integrate(limit=7)
+            tree.integrate_all(limit=7)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    sequencers = [threading.Thread(target=sequence) for _ in range(2)]
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in sequencers + threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    for thread in sequencers:
+        thread.join()
+    assert errors == []
+    total = writers * per_writer
+    assert TreeHead.objects.get().size == total == AuditEvent.objects.count()
+    assert list(AuditLeaf.objects.order_by("index").values_list("event__seq", flat=True)) == list(range(1, total + 1))
+    assert TreeHead.objects.get().root_hash == merkle.root(_expected_leaves()).hex()
+    assert ChainHead.objects.get().seq == total
+    assert list(tree.verify_tree()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_sequencer_every_few_seconds():
+    from coalition.notifications.management.commands import worker as worker_command
+
+    _write(3)
+    worker = worker_command.Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="sequencer-test",
+        excluded_queue_names=[],
+        sequence_every=0.05,
+    )
+    thread = threading.Thread(target=worker._sequence_forever)
+    thread.start()
+    try:
+        for _ in range(100):
+            if TreeHead.objects.get().size == 3:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        worker._stopped.set()
+        thread.join(timeout=5)
+    assert TreeHead.objects.get().size == 3
+
+
+@pytest.mark.django_db
+def test_members_see_and_download_the_latest_checkpoint_outsiders_do_not(client_for, acme_reader, outsider):
+    _write(4)
+    checkpoint = tree.integrate()
+    page = client_for(acme_reader).get("/audit/checkpoint/")
+    assert page.status_code == 200 and checkpoint.verifier_key in page.content.decode()
+    download = client_for(acme_reader).get("/audit/checkpoint.txt")
+    assert download.status_code == 200 and download.content.decode() == checkpoint.note
+    assert client_for(outsider).get("/audit/checkpoint/").status_code == 404
+    assert client_for(outsider).get("/audit/checkpoint.txt").status_code == 404
+    assert client_for(None).get("/audit/checkpoint.txt").status_code == 302  # sign in first
