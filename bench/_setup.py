@@ -7,8 +7,11 @@ project root being importable; DATABASE_URL picks the database exactly as for ma
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,3 +42,15 @@ def database_label() -> str:
 
         return f"SQLite {sqlite3.sqlite_version} ({settings_dict['NAME']})"
     return connection.vendor
+
+
+def timed(fn: Any, runs: int) -> dict[str, float]:
+    """Median and p95 in ms of `runs` calls of `fn`, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - began) * 1000)
+    ordered = sorted(times)
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(ordered[max(0, round(0.95 * runs) - 1)], 1)}

@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import json
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import database_label, setup_django
+from _setup import database_label, setup_django, timed
 
 BATCH = 5000
 TYPES = ["clothing", "textile", "toiletry", "toy", "furniture", "packaging", "electrical", "place", "other"]
@@ -141,17 +140,6 @@ def generate(appeal_count: int, tip_count: int, seed: int) -> None:
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-
-
-def timed(fn: Any, runs: int) -> dict[str, float]:
-    fn()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    ordered = sorted(times)
-    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(ordered[max(0, round(0.95 * runs) - 1)], 1)}
 
 
 def time_pages(runs: int) -> None:

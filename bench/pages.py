@@ -21,27 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import database_label, setup_django
+from _setup import database_label, setup_django, timed
 
 CASES = [("unfiltered", {}), ("status=draft", {"status": "draft"}), ("tlp=red", {"tlp": "red"})]
-
-
-def timed(fn: Any, runs: int) -> dict[str, Any]:
-    fn()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    ordered = sorted(times)
-    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(ordered[max(0, round(0.95 * runs) - 1)], 1)}
 
 
 def main() -> None:

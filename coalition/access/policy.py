@@ -34,6 +34,7 @@ class Action(StrEnum):
     # On an organisation.
     VIEW_ORGANISATION = "organisation.view"
     MANAGE_MEMBERS = "organisation.manage_members"
+    VIEW_ORGANISATION_ACTIVITY = "organisation.view_activity"  # the audit log of its members: its admins
     # Organisation admins invite to their organisation; secretariat admins, who admit
     # organisations, may send, resend and revoke invitations for any organisation, at any role.
     INVITE_MEMBERS = "organisation.invite_members"
@@ -47,6 +48,7 @@ class Action(StrEnum):
     EDIT_DOCUMENT = "document.edit"
     SHARE_DOCUMENT = "document.share"
     RELABEL_DOCUMENT = "document.relabel"
+    VIEW_DOCUMENT_READS = "document.view_reads"  # who read it: the owners who manage it
     ARCHIVE_DOCUMENT = "document.archive"
     # Drafting (coalition/access/drafting.py): on a document unless said otherwise.
     VIEW_DISCUSSION = "document.view_discussion"
@@ -70,7 +72,9 @@ class Action(StrEnum):
     MANAGE_HELPLINES = "coalition.manage_helplines"  # the reporting page's directory (no object)
 
 
-DOCUMENT_MANAGE_ACTIONS = frozenset({Action.SHARE_DOCUMENT, Action.RELABEL_DOCUMENT, Action.ARCHIVE_DOCUMENT})
+DOCUMENT_MANAGE_ACTIONS = frozenset(
+    {Action.SHARE_DOCUMENT, Action.RELABEL_DOCUMENT, Action.ARCHIVE_DOCUMENT, Action.VIEW_DOCUMENT_READS}
+)
 STEERING_ACTIONS = frozenset(
     {Action.REQUEST_REVIEW, Action.PUBLISH_DOCUMENT, Action.OPEN_RATIFICATION, Action.REQUEST_ACKNOWLEDGEMENT}
 )
@@ -125,6 +129,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return documents.can_create_in(user, obj)
     if action == Action.INVITE_MEMBERS:
         return can(user, Action.MANAGE_MEMBERS, obj) or is_secretariat(user, role=Role.ADMIN)
+    if action == Action.VIEW_ORGANISATION_ACTIVITY:
+        return can(user, Action.MANAGE_MEMBERS, obj)
     if action in (Action.VIEW_ORGANISATION, Action.MANAGE_MEMBERS):
         if not isinstance(obj, Organisation):
             raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")

@@ -7,4 +7,6 @@ app_name = "audit"
 urlpatterns = [
     path("checkpoint/", views.checkpoint, name="checkpoint"),
     path("checkpoint.txt", views.checkpoint_file, name="checkpoint_file"),
+    path("documents/<id:pk>/readers/", views.document_reads, name="document_reads"),
+    path("organisations/<slug:slug>/activity/", views.organisation_activity, name="organisation_activity"),
 ]
