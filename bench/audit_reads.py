@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import database_label, setup_django, timed
@@ -112,6 +113,27 @@ def time_pages(runs: int) -> None:
             runs,
         ),
     }
+    everything = selectors.coalition_events(
+        person="", organisation=None, document=None, kind="", after=None, before=None
+    )
+    middle_all = everything.values_list("seq", flat=True)[500_000]
+
+    def oversight(**filters: Any) -> Any:
+        base = {"person": "", "organisation": None, "document": None, "kind": "", "after": None, "before": None}
+        return lambda: selectors.described(None, list(selectors.coalition_events(**{**base, **filters})[:51]))
+
+    activity.update(
+        {
+            "oversight, first page": timed(oversight(), runs),
+            "oversight, halfway (keyset)": timed(
+                lambda: selectors.described(None, list(everything.filter(seq__lt=middle_all)[:51])), runs
+            ),
+            "oversight, kind=taken_out": timed(oversight(kind="taken_out"), runs),
+            "oversight, one organisation's material": timed(oversight(organisation=1), runs),
+            "oversight, one document": timed(oversight(document=TYPICAL), runs),
+            "oversight, one person": timed(oversight(person="reader7@bench.example"), runs),
+        }
+    )
     rows = []
     for name, document in (("busiest document", BUSY), ("typical document", TYPICAL)):
         reads = selectors.reads_of(document)

@@ -29,6 +29,8 @@ class MembershipInfo:
     tip_handler: bool = False
     # The secretariat lets the organisation publish appeals.
     may_publish_appeals: bool = False
+    # Holds the oversight role: the flag, in an organisation the secretariat made the oversight body.
+    oversight: bool = False
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -62,9 +64,11 @@ def memberships_of(user: Any) -> list[MembershipInfo]:
                 "organisation__grant_group_id",
                 "tip_handler",
                 "organisation__may_publish_appeals",
+                "oversight",
+                "organisation__oversight_body",
             )
         )
-        cached = [MembershipInfo(*row) for row in rows]
+        cached = [MembershipInfo(*row[:-2], oversight=row[-2] and row[-1]) for row in rows]
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -89,12 +93,16 @@ def is_secretariat(user: Any, *, role: str = Role.READER) -> bool:
 
 
 def requires_mfa(user: Any) -> bool:
-    """Organisation admins, signatories, tip handlers, secretariat staff and Django admin users
-    must use a second factor."""
+    """Organisation admins, signatories, tip handlers, the oversight role, secretariat staff and
+    Django admin users must use a second factor."""
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return True
     return any(
-        m.role == Role.ADMIN or m.signatory or m.tip_handler or m.organisation_kind == Organisation.Kind.SECRETARIAT
+        m.role == Role.ADMIN
+        or m.signatory
+        or m.tip_handler
+        or m.oversight
+        or m.organisation_kind == Organisation.Kind.SECRETARIAT
         for m in memberships_of(user)
     )
 

@@ -70,6 +70,8 @@ class Action(StrEnum):
     HANDLE_TIPS = "organisation.handle_tips"  # on an Organisation: its tip inbox
     HANDLE_TIP = "tip.handle"  # on a Tip: read, triage, notes, questions
     MANAGE_HELPLINES = "coalition.manage_helplines"  # the reporting page's directory (no object)
+    # The oversight body's named members: the whole audit log, never content (no object).
+    VIEW_OVERSIGHT_LOG = "coalition.view_oversight_log"
 
 
 DOCUMENT_MANAGE_ACTIONS = frozenset(
@@ -105,6 +107,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return appeals.can_handle_tip(user, _instance(action, obj, Tip))
     if action == Action.MANAGE_HELPLINES:
         return appeals.can_manage_helplines(user)
+    if action == Action.VIEW_OVERSIGHT_LOG:
+        return any(m.oversight for m in memberships_of(user))
     if action == Action.EDIT_DOCUMENT:
         return documents.can_edit(user, _document(obj))
     if action in DOCUMENT_MANAGE_ACTIONS:
@@ -242,6 +246,10 @@ class Navigation:
     @cached_property
     def handles_tips(self) -> bool:
         return any(m.tip_handler for m in self.memberships)
+
+    @cached_property
+    def oversight(self) -> bool:
+        return any(m.oversight for m in self.memberships)
 
     @cached_property
     def manages_helplines(self) -> bool:

@@ -198,6 +198,7 @@ class ActivityRow:
     action: str
     target: str  # words: a title only where the viewer may read the document
     ip: str
+    material_of: str = ""  # the organisation whose material it is (the event's target organisation)
 
 
 def member_events(organisation: Organisation, *, person: int | None, kind: str, after: Any, before: Any) -> Any:
@@ -228,6 +229,8 @@ def described(viewer: Any, events: list[AuditEvent]) -> list[ActivityRow]:
     readable = set(
         access.visible(viewer, Document.objects.filter(pk__in=ids), "document.view").values_list("pk", flat=True)
     )
+    org_ids = {e.target_org_id for e in events if e.target_org_id}
+    org_names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
     rows = []
     for event in events:
         target = event.target_type
@@ -235,13 +238,40 @@ def described(viewer: Any, events: list[AuditEvent]) -> list[ActivityRow]:
             document = documents.get(int(event.target_id))
             if document is None:
                 target = f"a document (#{event.target_id})"
-            elif document.pk in readable:
-                target = f"“{document.title}” (#{document.pk})"
             else:
-                target = f"a {document.get_tlp_display()} document of {document.owner.name} (#{document.pk})"
+                label = f"#{document.pk}, {document.get_tlp_display()}, {str(document.get_audience_display()).lower()}"
+                if document.pk in readable:
+                    target = f"“{document.title}” ({label})"
+                else:
+                    target = f"a {document.get_tlp_display()} document of {document.owner.name} ({label})"
         elif event.target_type == "accounts.user":
             target = "their account" if event.target_id == str(event.actor_id) else f"account #{event.target_id}"
         elif event.target_id:
             target = f"{event.target_type} #{event.target_id}"
-        rows.append(ActivityRow(event.seq, event.created_at, event.actor_label, event.action, target, event.ip))
+        material = org_names.get(event.target_org_id, "") if event.target_org_id else ""
+        rows.append(
+            ActivityRow(event.seq, event.created_at, event.actor_label, event.action, target, event.ip, material)
+        )
     return rows
+
+
+def coalition_events(
+    *, person: str, organisation: int | None, document: int | None, kind: str, after: Any, before: Any
+) -> Any:
+    """Every event of the coalition, newest first, filtered (the oversight role's view)."""
+    from coalition.accounts.models import User
+
+    events = AuditEvent.objects.all()
+    if person:
+        events = events.filter(actor_id__in=User.objects.filter(email__iexact=person).values("pk"))
+    if organisation:
+        events = events.filter(target_org_id=organisation)
+    if document:
+        events = events.filter(target_type="library.document", target_id=str(document))
+    if kind in KINDS:
+        events = events.filter(action__in=KINDS[kind])
+    if after:
+        events = events.filter(created_at__date__gte=after)
+    if before:
+        events = events.filter(created_at__date__lte=before)
+    return events.order_by("-seq")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coalition.audit import views
+from coalition.audit import proof_views, views
 
 app_name = "audit"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("checkpoint.txt", views.checkpoint_file, name="checkpoint_file"),
     path("documents/<id:pk>/readers/", views.document_reads, name="document_reads"),
     path("organisations/<slug:slug>/activity/", views.organisation_activity, name="organisation_activity"),
+    path("oversight/", views.oversight, name="oversight"),
+    path("events/<id:seq>/proof/", proof_views.event_proof, name="event_proof"),
 ]

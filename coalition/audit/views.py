@@ -64,36 +64,77 @@ def document_reads(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _activity_filters(request: HttpRequest, organisation: Any) -> dict[str, Any]:
+def _day(request: HttpRequest, name: str) -> Any:
     from datetime import date
 
-    from coalition.audit.selectors import KINDS
-    from coalition.core.http import query_int
+    try:
+        return date.fromisoformat(request.GET.get(name, "")[:10])
+    except ValueError:
+        return None
 
-    def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.GET.get(name, "")[:10])
-        except ValueError:
-            return None
+
+def _kind(request: HttpRequest) -> str:
+    from coalition.audit.selectors import KINDS
 
     kind = request.GET.get("kind", "")
-    return {
-        "person": query_int(request.GET.get("person"), default=0, minimum=0) or None,
-        "kind": kind if kind in KINDS else "",
-        "after": day("after"),
-        "before": day("before"),
-    }
+    return kind if kind in KINDS else ""
+
+
+def _csv(rows: list[Any], *, label: str, filename: str) -> HttpResponse:
+    """A labelled CSV of log rows: the label first and last; member-controlled values cannot be
+    read as spreadsheet formulas."""
+    import csv
+
+    from coalition.audit.selectors import EXPORT_CAP
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([label])
+    writer.writerow(["event", "time (UTC)", "person", "action", "on", "material of", "address"])
+    for row in rows:
+        values = (row.seq, row.created_at.isoformat(), row.actor_label, row.action, row.target, row.material_of, row.ip)
+        writer.writerow([_cell(v) for v in values])
+    if len(rows) == EXPORT_CAP:
+        writer.writerow([f"(the first {EXPORT_CAP} events only: narrow the filters for the rest)"])
+    writer.writerow([label])
+    return response
+
+
+def _log_page(request: HttpRequest, events: Any, template: str, context: dict[str, Any]) -> HttpResponse:
+    from coalition.audit.selectors import ACTIVITY_PAGE, described
+    from coalition.core.http import query_int
+
+    before = query_int(request.GET.get("before_event"), default=0, minimum=0)
+    page = list((events.filter(seq__lt=before) if before else events)[: ACTIVITY_PAGE + 1])
+    query = "&".join(f"{k}={v}" for k, v in context["filters"].items() if v)
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "rows": described(request.user, page[:ACTIVITY_PAGE]),
+            "next_before": page[ACTIVITY_PAGE - 1].seq if len(page) > ACTIVITY_PAGE else None,
+            "query": query,
+        },
+    )
+
+
+def _label(what: str, request: HttpRequest, audience: str) -> str:
+    from django.utils import timezone
+
+    email = getattr(request.user, "email", "")
+    return (
+        f"TLP:AMBER+STRICT - {what} - exported by {email} on {timezone.now():%Y-%m-%d %H:%M} UTC - "
+        f"do not share outside {audience}"
+    )
 
 
 def organisation_activity(request: HttpRequest, slug: str) -> HttpResponse:
     """What the organisation's members did: its admins' view of the audit log, never content.
     Looking (and exporting) is itself recorded."""
-    import csv
-
-    from django.utils import timezone
-
     from coalition.access import Action
-    from coalition.audit.selectors import ACTIVITY_PAGE, EXPORT_CAP, KINDS, described, member_events
+    from coalition.audit.selectors import EXPORT_CAP, described, member_events
     from coalition.audit.services import record
     from coalition.core.http import query_int
     from coalition.organisations.models import Membership, Organisation
@@ -101,7 +142,12 @@ def organisation_activity(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access.get_object_or_404(
         request.user, Action.VIEW_ORGANISATION_ACTIVITY, Organisation.objects.all(), slug=slug
     )
-    filters = _activity_filters(request, organisation)
+    filters = {
+        "person": query_int(request.GET.get("person"), default=0, minimum=0) or None,
+        "kind": _kind(request),
+        "after": _day(request, "after"),
+        "before": _day(request, "before"),
+    }
     events = member_events(organisation, **filters)
     logged = {k: str(v) for k, v in filters.items() if v}
     if request.GET.get("format") == "csv":
@@ -113,30 +159,8 @@ def organisation_activity(request: HttpRequest, slug: str) -> HttpResponse:
             target_org_id=organisation.pk,
             data={"filters": logged, "rows": len(rows)},
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="activity-{organisation.slug}.csv"'
-        writer = csv.writer(response)
-        email = getattr(request.user, "email", "")
-        label = (
-            f"TLP:AMBER+STRICT - audit log of {organisation.name}'s members - exported by {email} "
-            f"on {timezone.now():%Y-%m-%d %H:%M} UTC - do not share outside {organisation.name}"
-        )
-        writer.writerow([label])
-        writer.writerow(["event", "time (UTC)", "person", "action", "on", "address"])
-        for row in rows:
-            # Values are member-controlled: a leading = + - @ would be a formula in a spreadsheet.
-            writer.writerow(
-                [
-                    _cell(v)
-                    for v in (row.seq, row.created_at.isoformat(), row.actor_label, row.action, row.target, row.ip)
-                ]
-            )
-        if len(rows) == EXPORT_CAP:
-            writer.writerow([f"(the first {EXPORT_CAP} events only: narrow the filters for the rest)"])
-        writer.writerow([label])
-        return response
-    before = query_int(request.GET.get("before_event"), default=0, minimum=0)
-    page = list((events.filter(seq__lt=before) if before else events)[: ACTIVITY_PAGE + 1])
+        label = _label(f"audit log of {organisation.name}'s members", request, organisation.name)
+        return _csv(rows, label=label, filename=f"activity-{organisation.slug}.csv")
     record(
         action="audit.activity_viewed",
         actor=request.user,
@@ -144,21 +168,49 @@ def organisation_activity(request: HttpRequest, slug: str) -> HttpResponse:
         target_org_id=organisation.pk,
         data={"filters": logged},
     )
-    query = "&".join(f"{k}={v}" for k, v in {**filters, "person": filters["person"] or ""}.items() if v)
-    return render(
+    members = Membership.objects.filter(organisation=organisation).select_related("user")
+    return _log_page(
         request,
+        events,
         "audit/organisation_activity.html",
-        {
-            "organisation": organisation,
-            "rows": described(request.user, page[:ACTIVITY_PAGE]),
-            "next_before": page[ACTIVITY_PAGE - 1].seq if len(page) > ACTIVITY_PAGE else None,
-            "filters": filters,
-            "query": query,
-            "kinds": list(KINDS),
-            "members": Membership.objects.filter(organisation=organisation)
-            .select_related("user")
-            .order_by("user__name", "user__email"),
-        },
+        {"organisation": organisation, "filters": filters, "members": members.order_by("user__name", "user__email")},
+    )
+
+
+def oversight(request: HttpRequest) -> HttpResponse:
+    """The oversight role's view: every event of the coalition (who, when, what kind, whose
+    material, its label and audience), never content; a title only where the person may read the
+    document. Looking (and exporting) is itself recorded."""
+    from coalition.access import Action
+    from coalition.audit.selectors import EXPORT_CAP, coalition_events, described
+    from coalition.audit.services import record
+    from coalition.core.http import query_int
+    from coalition.organisations.models import Organisation
+
+    if not access.can(request.user, Action.VIEW_OVERSIGHT_LOG):
+        raise Http404("No such page.")
+    filters = {
+        "person": request.GET.get("person", "").strip()[:254],
+        "organisation": query_int(request.GET.get("organisation"), default=0, minimum=0) or None,
+        "document": query_int(request.GET.get("document"), default=0, minimum=0) or None,
+        "kind": _kind(request),
+        "after": _day(request, "after"),
+        "before": _day(request, "before"),
+    }
+    events = coalition_events(**filters)
+    logged = {k: str(v) for k, v in filters.items() if v}
+    if request.GET.get("format") == "csv":
+        rows = described(request.user, list(events[:EXPORT_CAP]))
+        record(action="audit.oversight_exported", actor=request.user, data={"filters": logged, "rows": len(rows)})
+        return _csv(
+            rows, label=_label("the coalition's audit log", request, "the oversight body"), filename="audit-log.csv"
+        )
+    record(action="audit.oversight_viewed", actor=request.user, data={"filters": logged})
+    return _log_page(
+        request,
+        events,
+        "audit/oversight.html",
+        {"filters": filters, "organisations": Organisation.objects.order_by("name")},
     )
 
 

@@ -68,6 +68,12 @@ class OrganisationForm(forms.Form):
         label="May publish appeals",
         help_text="Its editors may publish public appeals and its tip handlers receive the tips.",
     )
+    oversight_body = forms.BooleanField(
+        required=False,
+        label="Oversight body",
+        help_text="The independent body that oversees access: its admins name members who see the whole audit log, "
+        "never content.",
+    )
 
 
 class SuspendForm(forms.Form):

@@ -36,6 +36,11 @@ class Organisation(TimeStampedModel):
     may_publish_appeals = models.BooleanField(
         "May publish appeals", default=False, help_text="Typically law enforcement partners and the secretariat."
     )
+    # Set by the secretariat: the independent body that oversees access to the coalition's material.
+    # Its admins name the members who hold the oversight role (coalition/access/oversight.py).
+    oversight_body = models.BooleanField(
+        "Oversight body", default=False, help_text="Its named members see who accessed what, never content."
+    )
     # The anchor for grants to the organisation in guardian's group tables; made on first grant.
     # It is not an auth group: membership of the organisation is decided by Membership only.
     grant_group = models.OneToOneField(
@@ -81,6 +86,8 @@ class Membership(TimeStampedModel):
     signatory = models.BooleanField(default=False, help_text="May ratify principles for the organisation.")
     # Set by the organisation's admins: sees and triages the anonymous tips sent to its appeals.
     tip_handler = models.BooleanField(default=False, help_text="Sees and triages tips sent to its appeals (MFA).")
+    # Set by the organisation's admins, in an oversight body only: sees the whole audit log (MFA).
+    oversight = models.BooleanField(default=False, help_text="Sees the coalition's audit log, never content (MFA).")
 
     class Meta:
         ordering = ["organisation__name", "user__name", "user__email"]

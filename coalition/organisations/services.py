@@ -20,7 +20,16 @@ from coalition.core.errors import AccessDenied, ServiceError
 from coalition.organisations.emails import send_invitation_email
 from coalition.organisations.models import Community, Invitation, Membership, Organisation, Role, hash_token
 
-ORGANISATION_FIELDS = ("name", "slug", "kind", "country", "email_domains", "website", "may_publish_appeals")
+ORGANISATION_FIELDS = (
+    "name",
+    "slug",
+    "kind",
+    "country",
+    "email_domains",
+    "website",
+    "may_publish_appeals",
+    "oversight_body",
+)
 
 
 def _validate(instance: Any, **kwargs: Any) -> None:
@@ -55,6 +64,7 @@ def create_organisation(
     email_domains: list[str] | None = None,
     website: str = "",
     may_publish_appeals: bool = False,
+    oversight_body: bool = False,
 ) -> Organisation:
     _require(acting_user, Action.MANAGE_ORGANISATIONS)
     slug = slug.lower()
@@ -71,6 +81,7 @@ def create_organisation(
         email_domains=_normalise_domains(email_domains or []),
         website=website,
         may_publish_appeals=may_publish_appeals,
+        oversight_body=oversight_body,
     )
     _validate(organisation)
     organisation.save()
@@ -79,7 +90,13 @@ def create_organisation(
         actor=acting_user,
         target=organisation,
         target_org_id=organisation.pk,
-        data={"name": name, "kind": kind, "country": organisation.country, "may_publish_appeals": may_publish_appeals},
+        data={
+            "name": name,
+            "kind": kind,
+            "country": organisation.country,
+            "may_publish_appeals": may_publish_appeals,
+            "oversight_body": oversight_body,
+        },
     )
     return organisation
 
@@ -318,6 +335,27 @@ def set_tip_handler(*, acting_user: Any, membership: Membership, tip_handler: bo
         target=membership.user,
         target_org_id=membership.organisation_id,
         data={"tip_handler": tip_handler, "membership_id": membership.pk},
+    )
+    access.forget(acting_user)
+    return membership
+
+
+@transaction.atomic
+def set_oversight(*, acting_user: Any, membership: Membership, oversight: bool) -> Membership:
+    membership = _lock_membership(membership)
+    _require(acting_user, Action.MANAGE_MEMBERS, membership.organisation)
+    if oversight and not membership.organisation.oversight_body:
+        raise ServiceError(f"{membership.organisation.name} is not the coalition's oversight body.")
+    if membership.oversight == oversight:
+        return membership
+    membership.oversight = oversight
+    membership.save(update_fields=["oversight", "updated_at"])
+    record(
+        action="membership.oversight_changed",
+        actor=acting_user,
+        target=membership.user,
+        target_org_id=membership.organisation_id,
+        data={"oversight": oversight, "membership_id": membership.pk},
     )
     access.forget(acting_user)
     return membership

@@ -52,7 +52,7 @@ def test_admins_see_their_members_events_with_titles_only_where_they_may_read(
     assert page.status_code == 200
     text = page.content.decode()
     assert "“Acme playbook”" in text and "“Globex shared note”" in text
-    assert "Globex secret plan" not in text and f"a TLP:RED document of Globex (#{theirs.pk})" in text
+    assert "Globex secret plan" not in text and f"a TLP:RED document of Globex (#{theirs.pk}, TLP:RED" in text
     assert "admin@globex.example" not in text
     assert AuditEvent.objects.filter(action="audit.activity_viewed", actor_id=acme_admin.pk).count() == 1
 

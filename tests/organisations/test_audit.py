@@ -100,7 +100,13 @@ CALLS = [
             acting_user=u, name="Initrode", slug="initrode", kind="partner", country="ke"
         ),
         lambda w: Organisation.objects.get(slug="initrode").pk,
-        data=lambda w: {"name": "Initrode", "kind": "partner", "country": "KE", "may_publish_appeals": False},
+        data=lambda w: {
+            "name": "Initrode",
+            "kind": "partner",
+            "country": "KE",
+            "may_publish_appeals": False,
+            "oversight_body": False,
+        },
         refused_for="secretariat_staff",
     ),
     Call(

@@ -141,6 +141,39 @@ def set_tip_handler(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("organisations:detail", slug=slug)
 
 
+@require_POST
+def set_oversight(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _organisation(request, slug, Action.MANAGE_MEMBERS)
+    membership = _membership_in(organisation, pk)
+    oversight = request.POST.get("oversight") == "on"
+    name = membership.user.display_name
+    if oversight and not is_confirmed(request):
+        return confirmation(
+            request,
+            question=_("Give %(name)s the oversight role?") % {"name": name},
+            explanation=[
+                _(
+                    "They will see every event of the coalition's audit log: who read, downloaded, exported or shared "
+                    "what, and when, in every organisation. Never the content of a document."
+                ),
+                _("They must use two-factor authentication, and each look at the log is recorded."),
+            ],
+            button=_("Give the oversight role"),
+            cancel_url=reverse("organisations:detail", args=[slug]),
+        )
+    done = (
+        _("%(name)s now holds the oversight role.") % {"name": name}
+        if oversight
+        else _("%(name)s no longer holds the oversight role.") % {"name": name}
+    )
+    run_service(
+        request,
+        done,
+        lambda: services.set_oversight(acting_user=request.user, membership=membership, oversight=oversight),
+    )
+    return redirect("organisations:detail", slug=slug)
+
+
 def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug, Action.MANAGE_MEMBERS)
     membership = _membership_in(organisation, pk)
