@@ -206,6 +206,8 @@ class Services:
             "DEBUG": "0",
             "SECRET_KEY": keys["secret"],
             "MFA_ENCRYPTION_KEYS": keys["mfa"],
+            # A published test key (Go's sumdb/note example): a load run's checkpoints prove nothing.
+            "AUDIT_SIGNING_KEY": "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
             "SITE_URL": f"https://127.0.0.1:{PORTS['http']}",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_PROXY_SSL_HEADER": "1",

@@ -41,3 +41,18 @@ def proxy_settings_agree(app_configs: Any, **kwargs: Any) -> list[Warning]:
             id="coalition.W002",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def audit_signing_key(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """Without a key the sequencer cannot sign checkpoints (coalition/audit/tree.py): the log's
+    tree stops growing, and nothing outside the database can catch a rewrite."""
+    if settings.DEBUG or settings.AUDIT_SIGNING_KEY or settings.AUDIT_SIGNING_KEY_FILE:
+        return []
+    return [
+        Warning(
+            "No key signs the audit log's checkpoints: the worker's sequencer will refuse to run.",
+            hint="Set AUDIT_SIGNING_KEY (or AUDIT_SIGNING_KEY_FILE); docs/operations.md shows how to generate one.",
+            id="coalition.W003",
+        )
+    ]

@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp://mailer:secret@mail.example:587?tls=1",
     "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "SITE_URL": "https://portal.example",
+    "AUDIT_SIGNING_KEY": "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
 }
 
 
@@ -36,6 +37,12 @@ def test_production_settings_pass_the_deploy_check_at_warning_level():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_no_key_signs_the_audit_checkpoints():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], AUDIT_SIGNING_KEY="")
+    assert result.returncode != 0
+    assert "coalition.W003" in result.stderr + result.stdout
 
 
 def test_deploy_check_warns_when_rate_limits_would_not_be_shared():
