@@ -25,9 +25,10 @@ from coalition.access.memberships import (
     organisation_ids_of,
 )
 from coalition.appeals.models import Appeal, Tip
+from coalition.audit.models import AuditEvent
 from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
 from coalition.library.models import Document
-from coalition.organisations.models import Community, Organisation, Role
+from coalition.organisations.models import Community, Membership, Organisation, Role
 
 
 class Action(StrEnum):
@@ -72,6 +73,8 @@ class Action(StrEnum):
     MANAGE_HELPLINES = "coalition.manage_helplines"  # the reporting page's directory (no object)
     # The oversight body's named members: the whole audit log, never content (no object).
     VIEW_OVERSIGHT_LOG = "coalition.view_oversight_log"
+    VIEW_AUDIT_CHECKPOINTS = "coalition.view_audit_checkpoints"  # any member: to keep copies (no object)
+    VIEW_AUDIT_EVENT = "audit.view_event"  # on an AuditEvent: its proof, for those who may see it
 
 
 DOCUMENT_MANAGE_ACTIONS = frozenset(
@@ -109,6 +112,10 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return appeals.can_manage_helplines(user)
     if action == Action.VIEW_OVERSIGHT_LOG:
         return any(m.oversight for m in memberships_of(user))
+    if action == Action.VIEW_AUDIT_CHECKPOINTS:
+        return bool(memberships_of(user))
+    if action == Action.VIEW_AUDIT_EVENT:
+        return _may_see_event(user, _instance(action, obj, AuditEvent))
     if action == Action.EDIT_DOCUMENT:
         return documents.can_edit(user, _document(obj))
     if action in DOCUMENT_MANAGE_ACTIONS:
@@ -175,6 +182,24 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
     if model is Community and action in (Action.VIEW_ALL_ORGANISATIONS, Action.MANAGE_COMMUNITIES):
         return queryset if can(user, action) else queryset.none()
     raise ValueError(f"visible() does not know {action} on {model.__name__}")
+
+
+def _may_see_event(user: Any, event: AuditEvent) -> bool:
+    """The oversight role sees every event; an organisation's admins their members' events; a
+    document's owners (who may see who read it) the events about it."""
+    if can(user, Action.VIEW_OVERSIGHT_LOG):
+        return True
+    if event.actor_id is not None:
+        actor_organisations = Organisation.objects.filter(
+            pk__in=Membership.objects.filter(user_id=event.actor_id).values("organisation_id")
+        )
+        if any(can(user, Action.VIEW_ORGANISATION_ACTIVITY, o) for o in actor_organisations):
+            return True
+    if event.target_type == "library.document" and event.target_id.isdigit():
+        document = Document.objects.filter(pk=int(event.target_id)).first()
+        if document is not None and can(user, Action.VIEW_DOCUMENT_READS, document):
+            return True
+    return False
 
 
 def _instance[M: models.Model](action: Action, obj: Any, model: type[M]) -> M:

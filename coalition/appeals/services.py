@@ -413,9 +413,3 @@ def delete_helpline(*, acting_user: Any, helpline: Helpline) -> None:
         data={"name": helpline.name, "country": helpline.country, "kind": helpline.kind},
     )
     helpline.delete()
-
-
-def images_max_bytes() -> int:
-    from django.conf import settings
-
-    return int(settings.APPEAL_IMAGE_MAX_BYTES)

@@ -12,29 +12,11 @@ from coalition.access import Action
 from coalition.audit import tree
 from coalition.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf
 from coalition.audit.services import record
-from coalition.library.models import Document
-from coalition.organisations.models import Membership, Organisation
-
-
-def may_see_event(user: object, event: AuditEvent) -> bool:
-    if access.can(user, Action.VIEW_OVERSIGHT_LOG):
-        return True
-    if event.actor_id is not None:
-        organisations = Organisation.objects.filter(
-            pk__in=Membership.objects.filter(user_id=event.actor_id).values("organisation_id")
-        )
-        if any(access.can(user, Action.VIEW_ORGANISATION_ACTIVITY, o) for o in organisations):
-            return True
-    if event.target_type == "library.document" and event.target_id.isdigit():
-        document = Document.objects.filter(pk=int(event.target_id)).first()
-        if document is not None and access.can(user, Action.VIEW_DOCUMENT_READS, document):
-            return True
-    return False
 
 
 def event_proof(request: HttpRequest, seq: int) -> HttpResponse:
     event = AuditEvent.objects.filter(seq=seq).first()
-    if event is None or not may_see_event(request.user, event):
+    if event is None or not access.can(request.user, Action.VIEW_AUDIT_EVENT, event):
         raise Http404("No such page.")
     leaf = AuditLeaf.objects.filter(event=event).first()
     checkpoint = AuditCheckpoint.objects.order_by("-size").first()

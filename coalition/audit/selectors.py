@@ -11,9 +11,11 @@ from typing import Any
 from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
 
+from coalition import access
 from coalition.accounts.models import User
 from coalition.audit.models import AuditEvent
-from coalition.organisations.models import Organisation
+from coalition.library.models import Document
+from coalition.organisations.models import Membership, Organisation
 
 # What counts as reading a document (coalition.library.services.record_read and the drafting pages).
 READ_ACTIONS = frozenset(
@@ -203,8 +205,6 @@ class ActivityRow:
 
 def member_events(organisation: Organisation, *, person: int | None, kind: str, after: Any, before: Any) -> Any:
     """The events of the organisation's current members (by actor), newest first, filtered."""
-    from coalition.organisations.models import Membership
-
     members = Membership.objects.filter(organisation=organisation).values("user_id")
     events = AuditEvent.objects.filter(actor_id__in=members)
     if person:
@@ -221,9 +221,6 @@ def member_events(organisation: Organisation, *, person: int | None, kind: str, 
 def described(viewer: Any, events: list[AuditEvent]) -> list[ActivityRow]:
     """Rows for the page: a document's title only if `viewer` may read it, otherwise "a TLP:RED
     document of Northwind Social (#123)"; two queries for the documents of the whole page."""
-    from coalition import access
-    from coalition.library.models import Document
-
     ids = {int(e.target_id) for e in events if e.target_type == "library.document" and e.target_id.isdigit()}
     documents = {d.pk: d for d in Document.objects.filter(pk__in=ids).select_related("owner")}
     readable = set(
@@ -259,8 +256,6 @@ def coalition_events(
     *, person: str, organisation: int | None, document: int | None, kind: str, after: Any, before: Any
 ) -> Any:
     """Every event of the coalition, newest first, filtered (the oversight role's view)."""
-    from coalition.accounts.models import User
-
     events = AuditEvent.objects.all()
     if person:
         events = events.filter(actor_id__in=User.objects.filter(email__iexact=person).values("pk"))

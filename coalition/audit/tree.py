@@ -12,7 +12,6 @@ sequencer integrates what they committed.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -220,10 +219,6 @@ def root_at(size: int) -> bytes:
     if not 0 <= size <= TreeHead.objects.get(id=1).size:
         raise TreeError(f"the tree has no size {size}")
     return _fold([value for _piece, value in _stack_of(size)])
-
-
-def b64(value: bytes) -> str:
-    return base64.b64encode(value).decode()
 
 
 # --- Verification ---------------------------------------------------------------------------------

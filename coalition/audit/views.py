@@ -3,34 +3,41 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import date
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from coalition import access
-from coalition.audit import tree
-from coalition.audit.models import AuditCheckpoint, TreeHead
+from coalition.access import Action
+from coalition.audit.models import AuditCheckpoint
+from coalition.audit.selectors import (
+    ACTIVITY_PAGE,
+    EXPORT_CAP,
+    KINDS,
+    coalition_events,
+    described,
+    member_events,
+    reads_of,
+)
+from coalition.audit.services import record
+from coalition.core.http import query_int
+from coalition.library.models import Document
+from coalition.organisations.models import Membership, Organisation
 
 
 def _require_member(request: HttpRequest) -> None:
-    if not access.memberships_of(request.user):
+    if not access.can(request.user, Action.VIEW_AUDIT_CHECKPOINTS):
         raise Http404("No such page.")
 
 
 def checkpoint(request: HttpRequest) -> HttpResponse:
     _require_member(request)
-    latest = AuditCheckpoint.objects.order_by("-size").first()
-    return render(
-        request,
-        "audit/checkpoint.html",
-        {
-            "latest": latest,
-            "recent": list(AuditCheckpoint.objects.order_by("-size")[:10]),
-            "head": TreeHead.objects.filter(id=1).first(),
-            "origin": tree.origin(),
-        },
-    )
+    recent = list(AuditCheckpoint.objects.order_by("-size")[:10])
+    return render(request, "audit/checkpoint.html", {"latest": recent[0] if recent else None, "recent": recent})
 
 
 def checkpoint_file(request: HttpRequest) -> HttpResponse:
@@ -46,12 +53,6 @@ def checkpoint_file(request: HttpRequest) -> HttpResponse:
 def document_reads(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Who read this": for the owners who manage the document (the share rule), never content.
     Looking is itself recorded."""
-    from coalition.access import Action
-    from coalition.audit.selectors import reads_of
-    from coalition.audit.services import record
-    from coalition.core.http import query_int
-    from coalition.library.models import Document
-
     document = access.get_object_or_404(
         request.user, Action.VIEW_DOCUMENT_READS, Document.objects.select_related("owner"), pk=pk
     )
@@ -65,7 +66,6 @@ def document_reads(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _day(request: HttpRequest, name: str) -> Any:
-    from datetime import date
 
     try:
         return date.fromisoformat(request.GET.get(name, "")[:10])
@@ -74,7 +74,6 @@ def _day(request: HttpRequest, name: str) -> Any:
 
 
 def _kind(request: HttpRequest) -> str:
-    from coalition.audit.selectors import KINDS
 
     kind = request.GET.get("kind", "")
     return kind if kind in KINDS else ""
@@ -83,10 +82,6 @@ def _kind(request: HttpRequest) -> str:
 def _csv(rows: list[Any], *, label: str, filename: str) -> HttpResponse:
     """A labelled CSV of log rows: the label first and last; member-controlled values cannot be
     read as spreadsheet formulas."""
-    import csv
-
-    from coalition.audit.selectors import EXPORT_CAP
-
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
@@ -102,8 +97,6 @@ def _csv(rows: list[Any], *, label: str, filename: str) -> HttpResponse:
 
 
 def _log_page(request: HttpRequest, events: Any, template: str, context: dict[str, Any]) -> HttpResponse:
-    from coalition.audit.selectors import ACTIVITY_PAGE, described
-    from coalition.core.http import query_int
 
     before = query_int(request.GET.get("before_event"), default=0, minimum=0)
     page = list((events.filter(seq__lt=before) if before else events)[: ACTIVITY_PAGE + 1])
@@ -121,7 +114,6 @@ def _log_page(request: HttpRequest, events: Any, template: str, context: dict[st
 
 
 def _label(what: str, request: HttpRequest, audience: str) -> str:
-    from django.utils import timezone
 
     email = getattr(request.user, "email", "")
     return (
@@ -133,12 +125,6 @@ def _label(what: str, request: HttpRequest, audience: str) -> str:
 def organisation_activity(request: HttpRequest, slug: str) -> HttpResponse:
     """What the organisation's members did: its admins' view of the audit log, never content.
     Looking (and exporting) is itself recorded."""
-    from coalition.access import Action
-    from coalition.audit.selectors import EXPORT_CAP, described, member_events
-    from coalition.audit.services import record
-    from coalition.core.http import query_int
-    from coalition.organisations.models import Membership, Organisation
-
     organisation = access.get_object_or_404(
         request.user, Action.VIEW_ORGANISATION_ACTIVITY, Organisation.objects.all(), slug=slug
     )
@@ -181,12 +167,6 @@ def oversight(request: HttpRequest) -> HttpResponse:
     """The oversight role's view: every event of the coalition (who, when, what kind, whose
     material, its label and audience), never content; a title only where the person may read the
     document. Looking (and exporting) is itself recorded."""
-    from coalition.access import Action
-    from coalition.audit.selectors import EXPORT_CAP, coalition_events, described
-    from coalition.audit.services import record
-    from coalition.core.http import query_int
-    from coalition.organisations.models import Organisation
-
     if not access.can(request.user, Action.VIEW_OVERSIGHT_LOG):
         raise Http404("No such page.")
     filters = {

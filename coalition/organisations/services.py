@@ -302,42 +302,36 @@ def change_role(*, acting_user: Any, membership: Membership, role: str) -> Membe
     return membership
 
 
+def _set_flag(acting_user: Any, membership: Membership, flag: str, value: bool) -> Membership:
+    """Set one of a membership's flags (signatory, tip handler, oversight) and record the change;
+    the caller holds the lock and has checked access."""
+    if getattr(membership, flag) == value:
+        return membership
+    setattr(membership, flag, value)
+    membership.save(update_fields=[flag, "updated_at"])
+    record(
+        action=f"membership.{flag}_changed",
+        actor=acting_user,
+        target=membership.user,
+        target_org_id=membership.organisation_id,
+        data={flag: value, "membership_id": membership.pk},
+    )
+    access.forget(acting_user)
+    return membership
+
+
 @transaction.atomic
 def set_signatory(*, acting_user: Any, membership: Membership, signatory: bool) -> Membership:
     membership = _lock_membership(membership)
     _require(acting_user, Action.MANAGE_MEMBERS, membership.organisation)
-    if membership.signatory == signatory:
-        return membership
-    membership.signatory = signatory
-    membership.save(update_fields=["signatory", "updated_at"])
-    record(
-        action="membership.signatory_changed",
-        actor=acting_user,
-        target=membership.user,
-        target_org_id=membership.organisation_id,
-        data={"signatory": signatory, "membership_id": membership.pk},
-    )
-    access.forget(acting_user)
-    return membership
+    return _set_flag(acting_user, membership, "signatory", signatory)
 
 
 @transaction.atomic
 def set_tip_handler(*, acting_user: Any, membership: Membership, tip_handler: bool) -> Membership:
     membership = _lock_membership(membership)
     _require(acting_user, Action.MANAGE_MEMBERS, membership.organisation)
-    if membership.tip_handler == tip_handler:
-        return membership
-    membership.tip_handler = tip_handler
-    membership.save(update_fields=["tip_handler", "updated_at"])
-    record(
-        action="membership.tip_handler_changed",
-        actor=acting_user,
-        target=membership.user,
-        target_org_id=membership.organisation_id,
-        data={"tip_handler": tip_handler, "membership_id": membership.pk},
-    )
-    access.forget(acting_user)
-    return membership
+    return _set_flag(acting_user, membership, "tip_handler", tip_handler)
 
 
 @transaction.atomic
@@ -346,19 +340,7 @@ def set_oversight(*, acting_user: Any, membership: Membership, oversight: bool) 
     _require(acting_user, Action.MANAGE_MEMBERS, membership.organisation)
     if oversight and not membership.organisation.oversight_body:
         raise ServiceError(f"{membership.organisation.name} is not the coalition's oversight body.")
-    if membership.oversight == oversight:
-        return membership
-    membership.oversight = oversight
-    membership.save(update_fields=["oversight", "updated_at"])
-    record(
-        action="membership.oversight_changed",
-        actor=acting_user,
-        target=membership.user,
-        target_org_id=membership.organisation_id,
-        data={"oversight": oversight, "membership_id": membership.pk},
-    )
-    access.forget(acting_user)
-    return membership
+    return _set_flag(acting_user, membership, "oversight", oversight)
 
 
 @transaction.atomic

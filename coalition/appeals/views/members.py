@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -180,25 +181,18 @@ def add_image(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = _editable(request, pk)
     form = ImageForm(request.POST, request.FILES)
     if form.is_valid():
-        upload = form.cleaned_data["image"]
-        limit = services.images_max_bytes()
-        if upload.size > limit:
-            form.add_error(
-                "image",
-                _("The image is larger than %(size)d MB. Send a smaller photo.") % {"size": limit // (1024 * 1024)},
+        # One byte more than allowed is enough for images.clean to refuse a larger file.
+        data = form.cleaned_data["image"].read(settings.APPEAL_IMAGE_MAX_BYTES + 1)
+        try:
+            services.add_image(
+                acting_user=request.user, appeal=appeal, data=data, alt_text=form.cleaned_data["alt_text"]
             )
+        except ServiceError as error:
+            form.add_error("image", error)
         else:
-            data = upload.read(limit + 1)
-            try:
-                services.add_image(
-                    acting_user=request.user, appeal=appeal, data=data, alt_text=form.cleaned_data["alt_text"]
-                )
-            except ServiceError as error:
-                form.add_error("image", error)
-            else:
-                messages.success(request, _("The image was added, without its metadata."))
-                return redirect("appeals:edit", pk=appeal.pk)
-    return _edit_page(request, _editable(request, pk), image_form=form)
+            messages.success(request, _("The image was added, without its metadata."))
+            return redirect("appeals:edit", pk=appeal.pk)
+    return _edit_page(request, appeal, image_form=form)
 
 
 @require_POST
@@ -295,7 +289,6 @@ def tips(request: HttpRequest) -> HttpResponse:
         .prefetch_related("appeal__texts")
         .order_by("-received_at", "-pk")[: PAGE_SIZE + 1]
     )
-    counts = {s: _capped_count(visible.filter(status=s)) for s in (Tip.Status.NEW,)}
     return render(
         request,
         "appeals/tips/inbox.html",
@@ -305,7 +298,7 @@ def tips(request: HttpRequest) -> HttpResponse:
             "status": status,
             "appeal_id": appeal_id,
             "statuses": Tip.Status.choices,
-            "new_count": counts[Tip.Status.NEW],
+            "new_count": _capped_count(visible.filter(status=Tip.Status.NEW)),
             "cap": COUNT_CAP,
         },
     )
