@@ -451,6 +451,11 @@ AUDIT_SIGNING_KEY_FILE = envstr("AUDIT_SIGNING_KEY_FILE")
 # the sequencer refuses to run without one of the two above.
 AUDIT_DEVELOPMENT_KEY = DEBUG and not (AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)
 AUDIT_SEQUENCE_BATCH = envint("AUDIT_SEQUENCE_BATCH", 10_000)
+# The longest an event may wait to be integrated (seconds): the worker's sequencer runs well within
+# it, warns when it is exceeded, and `manage.py audit_status` exits non-zero (for monitoring).
+AUDIT_INTEGRATION_BOUND = envint("AUDIT_INTEGRATION_BOUND", 10)
+# Days after which an event's address and browser are redacted (0: never); its leaf still verifies.
+AUDIT_PERSONAL_DATA_DAYS = envint("AUDIT_PERSONAL_DATA_DAYS", 180)
 
 # Client IP in audit events: "full", "truncated" (IPv4 /24, IPv6 /48) or "none".
 AUDIT_IP_MODE = envstr("AUDIT_IP_MODE", "truncated")

@@ -1,13 +1,15 @@
-"""Database triggers that make audit events append-only: UPDATE, DELETE (and on PostgreSQL
-TRUNCATE) of `audit_auditevent` are refused to every ordinary statement. A role that owns the
-table can still drop the triggers; that deliberate tampering is what the hash chain (and, later,
-signed checkpoints kept outside the database) is there to reveal."""
+"""Database triggers that make audit events append-only: DELETE (and on PostgreSQL TRUNCATE) of
+`audit_auditevent` is refused to every ordinary statement, and so is any UPDATE except the
+sequencer numbering an event once and the retention task redacting its personal data once. A role
+that owns the table can still drop the triggers; that deliberate tampering is what the Merkle tree
+and its signed checkpoints, kept outside the database, are there to reveal."""
 
 from __future__ import annotations
 
 from typing import Any
 
-_INSTALL = {
+# Before the tree (migrations 0002 and 0003): no change of any kind.
+_LEGACY_INSTALL = {
     "sqlite": [
         """CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_auditevent
            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
@@ -22,16 +24,92 @@ _INSTALL = {
            ON audit_auditevent FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();""",
     ],
 }
+
+# Since migration 0004: an UPDATE may only (a) number an event once, the sequencer's job, or
+# (b) redact its personal data once; everything the leaf covers stays as it was.
+_KEPT = (
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "actor_org_ids",
+    "action",
+    "target_type",
+    "target_id",
+    "target_org_id",
+    "request_id",
+    "data",
+    "personal_digest",
+    "leaf_format",
+    "prev_hash",
+    "hash",
+)
+_PERSONAL = ("ip", "user_agent", "personal_salt", "redacted_at")
+
+
+def _same(columns: tuple[str, ...], equal: str) -> str:
+    return " AND ".join(f"NEW.{c} {equal} OLD.{c}" for c in columns)
+
+
+_NUMBERING = "OLD.seq IS NULL AND NEW.seq IS NOT NULL AND {personal}"
+_REDACTION = (
+    "{same_seq} AND OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL"
+    " AND NEW.ip = '' AND NEW.user_agent = '' AND NEW.personal_salt = ''"
+)
+_SQLITE_ALLOWED = f"""({_same(_KEPT, "IS")}) AND (
+    ({_NUMBERING.format(personal=_same(_PERSONAL, "IS"))})
+    OR ({_REDACTION.format(same_seq="NEW.seq IS OLD.seq")}))"""
+_PG_ALLOWED = f"""({_same(_KEPT, "IS NOT DISTINCT FROM")}) AND (
+    ({_NUMBERING.format(personal=_same(_PERSONAL, "IS NOT DISTINCT FROM"))})
+    OR ({_REDACTION.format(same_seq="NEW.seq IS NOT DISTINCT FROM OLD.seq")}))"""
+
+_INSTALL = {
+    "sqlite": [
+        f"""CREATE TRIGGER IF NOT EXISTS audit_event_guard_update BEFORE UPDATE ON audit_auditevent
+            WHEN NOT ({_SQLITE_ALLOWED})
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
+        """CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_auditevent
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql;""",
+        f"""CREATE OR REPLACE FUNCTION audit_event_guard_update() RETURNS trigger AS $$
+            BEGIN
+              IF {_PG_ALLOWED} THEN RETURN NEW; END IF;
+              RAISE EXCEPTION 'audit events are append-only';
+            END; $$ LANGUAGE plpgsql;""",
+        "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;",
+        "DROP TRIGGER IF EXISTS audit_event_guard_update ON audit_auditevent;",
+        """CREATE TRIGGER audit_event_append_only BEFORE DELETE OR TRUNCATE
+           ON audit_auditevent FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();""",
+        """CREATE TRIGGER audit_event_guard_update BEFORE UPDATE
+           ON audit_auditevent FOR EACH ROW EXECUTE FUNCTION audit_event_guard_update();""",
+    ],
+}
 _REMOVE = {
     "sqlite": [
         "DROP TRIGGER IF EXISTS audit_event_no_update;",
+        "DROP TRIGGER IF EXISTS audit_event_guard_update;",
         "DROP TRIGGER IF EXISTS audit_event_no_delete;",
     ],
     "postgresql": [
         "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;",
+        "DROP TRIGGER IF EXISTS audit_event_guard_update ON audit_auditevent;",
         "DROP FUNCTION IF EXISTS audit_event_append_only();",
+        "DROP FUNCTION IF EXISTS audit_event_guard_update();",
     ],
 }
+
+
+def _event_triggers(connection: Any) -> list[str]:
+    """The triggers for the events table as its schema stands (a migration before 0004 installs
+    the older, stricter ones: their columns do not exist yet)."""
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "audit_auditevent")}
+    if "leaf_format" in columns:
+        return _INSTALL.get(connection.vendor, [])
+    return _LEGACY_INSTALL.get(connection.vendor, [])
 
 
 # The Merkle tree's leaves, complete subtrees and signed checkpoints are append-only too
@@ -73,8 +151,9 @@ def _existing_tree_tables(connection: Any) -> list[str]:
 
 def install(connection: Any) -> None:
     """The triggers for every audit table that exists (migration 0002 runs before the tree's)."""
+    statements = _event_triggers(connection)
     with connection.cursor() as cursor:
-        for sql in _INSTALL.get(connection.vendor, []):
+        for sql in statements:
             cursor.execute(sql)
         for table in _existing_tree_tables(connection):
             for sql in _tree_install(connection.vendor, table):

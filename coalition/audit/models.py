@@ -1,14 +1,20 @@
-"""The append-only, hash-chained audit log.
+"""The append-only audit log.
 
-Every event stores `hash = SHA-256(prev_hash + canonical JSON of the event)`. Writers take a row
-lock on the single `ChainHead` row, so events get gap-free sequence numbers and each is chained
-exactly once; database triggers (see the migrations) refuse UPDATE and DELETE on events.
+A request only inserts its event, in the same transaction as the action it records, with no
+shared lock: the event has no sequence number yet. The sequencer (coalition/audit/tree.py) numbers
+committed events in order and integrates them into a Merkle tree (RFC 9162) whose signed
+checkpoints anyone may keep. Database triggers (coalition/audit/guards.py) refuse every change to
+an event except those two: numbering it once, and redacting its personal data once.
+
+Events written before the tree (leaf format 1) also carry the old hash chain
+(`hash = SHA-256(prev_hash + canonical JSON)`), still verified; the chain is closed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -17,7 +23,7 @@ GENESIS_HASH = "0" * 64
 
 
 class ChainHead(models.Model):
-    """The last event's sequence number and hash; one row, locked by every writer."""
+    """The closed hash chain's last event (format 1 events only; nothing extends it now)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
@@ -30,8 +36,17 @@ class ChainHead(models.Model):
         return f"Audit chain head at #{self.seq}"
 
 
+class LeafFormat(models.IntegerChoices):
+    # The whole event, personal data included, hashed into the leaf (and the old chain).
+    CHAINED = 1, "chained"
+    # Personal data (address, browser) enters the leaf only as a salted digest, so it can be
+    # redacted later while the leaf is still recomputed from the event.
+    COMMITTED = 2, "committed"
+
+
 class AuditEvent(models.Model):
-    seq = models.BigIntegerField(unique=True)
+    # Set by the sequencer when it integrates the event (None until then: at most a few seconds).
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField()
     # Plain ids and a label rather than foreign keys: the log must outlive the rows it mentions.
     actor_id = models.BigIntegerField(null=True, blank=True)
@@ -42,25 +57,41 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     target_org_id = models.BigIntegerField(null=True, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
-    ip = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    # Personal data, redacted after AUDIT_PERSONAL_DATA_DAYS (coalition/audit/retention.py).
+    ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    personal_salt = models.CharField(max_length=32, blank=True)
+    personal_digest = models.CharField(max_length=64, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+    leaf_format = models.PositiveSmallIntegerField(choices=LeafFormat.choices, default=LeafFormat.COMMITTED)
+    # The closed chain (format 1 only; empty for later events).
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         constraints = [models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_event_seq_positive")]
         indexes = [
-            models.Index(fields=["actor_id", "seq"], name="audit_actor_seq_idx"),
-            models.Index(fields=["target_org_id", "seq"], name="audit_target_org_seq_idx"),
+            # Pages list events newest first by id: an event is listed as soon as it commits,
+            # before the sequencer numbers it.
+            models.Index(fields=["actor_id", "id"], name="audit_actor_id_idx"),
+            models.Index(fields=["target_org_id", "id"], name="audit_target_org_id_idx"),
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
-            models.Index(fields=["action", "seq"], name="audit_action_seq_idx"),
+            models.Index(fields=["action", "id"], name="audit_action_id_idx"),
+            # The sequencer's queue: the events not yet numbered, oldest first.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsequenced_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"#{self.seq or '-'} {self.action}"
+
+    def leaf_data(self) -> bytes:
+        """What the tree's leaf hashes: SHA-256(0x00 || this)."""
+        return leaf_data_of(self.__dict__)
 
     def canonical_json(self) -> str:
+        """Format 1: the whole event (the old chain's and the first leaves' input)."""
         return canonical_json(
             {
                 "seq": self.seq,
@@ -84,6 +115,42 @@ class AuditEvent(models.Model):
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_LEAF_FIELDS = (
+    "seq",
+    "actor_id",
+    "actor_label",
+    "actor_org_ids",
+    "action",
+    "target_type",
+    "target_id",
+    "target_org_id",
+    "request_id",
+    "data",
+)
+# What verification reads of each event to recompute its leaf (and its personal digest).
+LEAF_COLUMNS = (*_LEAF_FIELDS, "created_at", "leaf_format", "ip", "user_agent", "personal_salt", "personal_digest")
+
+
+def leaf_data_of(values: Mapping[str, Any]) -> bytes:
+    """An event's leaf data from its column values (a model's __dict__ or a row read for
+    verification). Format 1: the whole event, as the old chain hashed it. Format 2: the event
+    with its personal data replaced by their salted digest."""
+    out = {name: values[name] for name in _LEAF_FIELDS}
+    out["created_at"] = values["created_at"].isoformat(timespec="microseconds")
+    if values["leaf_format"] == LeafFormat.CHAINED:
+        out["ip"] = values["ip"]
+    else:
+        out["v"] = 2
+        out["personal"] = values["personal_digest"]
+    return canonical_json(out).encode()
+
+
+def personal_digest(*, salt: str, ip: str, user_agent: str) -> str:
+    """SHA-256 over the salt and the personal data: without the salt (random, 128 bits, erased
+    with the data) nobody can test guesses of an address against the digest."""
+    return hashlib.sha256(canonical_json({"salt": salt, "ip": ip, "user_agent": user_agent}).encode()).hexdigest()
 
 
 # --- The Merkle tree over the events (RFC 9162; coalition/audit/tree.py) -------------------------

@@ -14,8 +14,10 @@ from coalition.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf
 from coalition.audit.services import record
 
 
-def event_proof(request: HttpRequest, seq: int) -> HttpResponse:
-    event = AuditEvent.objects.filter(seq=seq).first()
+def event_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    """By the event's id, which it has from the moment it is recorded (its number comes from the
+    sequencer a few seconds later)."""
+    event = AuditEvent.objects.filter(pk=pk).first()
     if event is None or not access.can(request.user, Action.VIEW_AUDIT_EVENT, event):
         raise Http404("No such page.")
     leaf = AuditLeaf.objects.filter(event=event).first()
@@ -23,9 +25,15 @@ def event_proof(request: HttpRequest, seq: int) -> HttpResponse:
     proof: list[str] = []
     if leaf is not None and checkpoint is not None and leaf.index < checkpoint.size:
         proof = [p.hex() for p in tree.inclusion_proof(leaf.index, checkpoint.size)]
-    record(action="audit.proof_viewed", actor=request.user, target_type="audit.event", target_id=event.seq)
+    record(action="audit.proof_viewed", actor=request.user, target_type="audit.event", target_id=event.pk)
     return render(
         request,
         "audit/event_proof.html",
-        {"event": event, "leaf": leaf, "checkpoint": checkpoint, "proof": proof, "integrated": bool(proof)},
+        {
+            "event": event,
+            "leaf": leaf,
+            "checkpoint": checkpoint,
+            "proof": proof,
+            "integrated": bool(proof),
+        },
     )

@@ -4,11 +4,12 @@ aggregate in SQL over the events of one document (indexed by target); pages are 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, TextField
+from django.db.models import Count, Exists, Max, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 
 from coalition import access
@@ -194,19 +195,26 @@ EXPORT_CAP = 10_000
 
 @dataclass(frozen=True)
 class ActivityRow:
-    seq: int
+    id: int
+    seq: int | None  # None until the sequencer numbers it (seconds)
     created_at: datetime
     actor_label: str
     action: str
     target: str  # words: a title only where the viewer may read the document
     ip: str
     material_of: str = ""  # the organisation whose material it is (the event's target organisation)
+    user_agent: str = ""
 
 
 def member_events(organisation: Organisation, *, person: int | None, kind: str, after: Any, before: Any) -> Any:
-    """The events of the organisation's current members (by actor), newest first, filtered."""
+    """The events of the organisation's current members (by actor) since they joined it, newest
+    first, filtered: what a person did before joining (in another organisation, say) is not this
+    organisation's admins' business."""
     members = Membership.objects.filter(organisation=organisation).values("user_id")
-    events = AuditEvent.objects.filter(actor_id__in=members)
+    joined = Membership.objects.filter(
+        organisation=organisation, user_id=OuterRef("actor_id"), created_at__lte=OuterRef("created_at")
+    )
+    events = AuditEvent.objects.filter(actor_id__in=members).filter(Exists(joined))
     if person:
         events = events.filter(actor_id=person)
     if kind in KINDS:
@@ -215,7 +223,17 @@ def member_events(organisation: Organisation, *, person: int | None, kind: str, 
         events = events.filter(created_at__date__gte=after)
     if before:
         events = events.filter(created_at__date__lte=before)
-    return events.order_by("-seq")
+    return events.order_by("-id")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """Text from members or browsers as shown in the log: control characters (newlines, terminal
+    escapes) written out as \\xNN, so that a value cannot fake a line or recolour a terminal.
+    HTML is escaped by the templates and the CSV writer quotes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def described(viewer: Any, events: list[AuditEvent]) -> list[ActivityRow]:
@@ -247,7 +265,17 @@ def described(viewer: Any, events: list[AuditEvent]) -> list[ActivityRow]:
             target = f"{event.target_type} #{event.target_id}"
         material = org_names.get(event.target_org_id, "") if event.target_org_id else ""
         rows.append(
-            ActivityRow(event.seq, event.created_at, event.actor_label, event.action, target, event.ip, material)
+            ActivityRow(
+                event.pk,
+                event.seq,
+                event.created_at,
+                inert(event.actor_label),
+                event.action,
+                inert(target),
+                event.ip,
+                inert(material),
+                inert(event.user_agent),
+            )
         )
     return rows
 
@@ -269,4 +297,4 @@ def coalition_events(
         events = events.filter(created_at__date__gte=after)
     if before:
         events = events.filter(created_at__date__lte=before)
-    return events.order_by("-seq")
+    return events.order_by("-id")

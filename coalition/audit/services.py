@@ -1,18 +1,20 @@
-"""Writing and verifying the audit chain. Services of every app call `record` inside their own
-transaction, so an event exists exactly when the change it describes was committed."""
+"""Writing audit events, and verifying the closed chain of the first ones. Services of every app
+call `record` inside their own transaction, so an event exists exactly when the change it
+describes was committed."""
 
 from __future__ import annotations
 
 import ipaddress
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
-from coalition.audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from coalition.audit.models import GENESIS_HASH, AuditEvent, ChainHead, LeafFormat, personal_digest
 from coalition.core import request_context
 
 
@@ -39,7 +41,6 @@ def _actor_fields(actor: Any) -> tuple[int | None, str, list[int]]:
     return actor.pk, actor.email, sorted(organisation_ids_of(actor))
 
 
-@transaction.atomic
 def record(
     *,
     action: str,
@@ -50,17 +51,18 @@ def record(
     target_org_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Never pass document content or secrets in `data`."""
+    """Insert one event, in the caller's transaction (or its own). Never pass document content or
+    secrets in `data`.
+
+    One INSERT and no lock: the event is numbered and integrated into the tree by the sequencer
+    once its transaction has committed; a rolled-back change leaves no event and takes no number."""
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
     actor_id, actor_label, actor_org_ids = _actor_fields(actor)
     context = request_context.current()
-    # The lock is held until the caller's transaction ends: writers queue here, so the chain
-    # is extended by one writer at a time and a rolled-back change leaves no event and no gap.
-    head = ChainHead.objects.select_for_update().get(id=1)  # created by migration 0002
+    ip, user_agent, salt = _policy_ip(context.ip), context.user_agent, secrets.token_hex(16)
     event = AuditEvent(
-        seq=head.seq + 1,
         created_at=timezone.now(),
         actor_id=actor_id,
         actor_label=actor_label,
@@ -70,14 +72,14 @@ def record(
         target_id=str(target_id) if target_id != "" else "",
         target_org_id=target_org_id,
         request_id=context.request_id,
-        ip=_policy_ip(context.ip),
+        ip=ip,
+        user_agent=user_agent,
+        personal_salt=salt,
+        personal_digest=personal_digest(salt=salt, ip=ip, user_agent=user_agent),
+        leaf_format=LeafFormat.COMMITTED,
         data=data or {},
-        prev_hash=head.hash,
     )
-    event.hash = event.compute_hash()
     event.save(force_insert=True)
-    head.seq, head.hash = event.seq, event.hash
-    head.save(update_fields=["seq", "hash"])
     return event
 
 
@@ -88,16 +90,19 @@ class ChainProblem:
 
 
 def verify_chain(*, chunk_size: int = 2000, using: str = "default") -> Iterator[ChainProblem]:
-    """Walk the chain in sequence order; yield every inconsistency found (the first is the one
-    that matters: later events inherit a broken predecessor)."""
+    """Walk the closed chain (the format 1 events, written before the tree) in sequence order;
+    yield every inconsistency found (the first is the one that matters: later events inherit a
+    broken predecessor). A redacted event is checked by the tree's kept leaf hash instead."""
     expected_seq = 1
     prev_hash = GENESIS_HASH
-    for event in AuditEvent.objects.using(using).order_by("seq").iterator(chunk_size=chunk_size):
+    chained = AuditEvent.objects.using(using).filter(leaf_format=LeafFormat.CHAINED).order_by("seq")
+    for event in chained.iterator(chunk_size=chunk_size):
+        assert event.seq is not None  # format 1 events were numbered when written
         if event.seq != expected_seq:
             yield ChainProblem(event.seq, f"expected event #{expected_seq} here: events are missing or reordered")
         if event.prev_hash != prev_hash:
             yield ChainProblem(event.seq, "its previous-hash does not match the event before it")
-        if event.compute_hash() != event.hash:
+        if event.redacted_at is None and event.compute_hash() != event.hash:
             yield ChainProblem(event.seq, "its content does not match its hash (the event was edited)")
         expected_seq = event.seq + 1
         prev_hash = event.hash

@@ -1,13 +1,13 @@
 """The audit log as a Merkle tree (RFC 9162): the sequencer that integrates events into it and
 signs checkpoints, proofs read from the stored tree, and the tree's verification.
 
-Events are integrated in sequence order. The sequencer locks the single `TreeHead` row, so two
+Requests insert events unnumbered. The sequencer locks the single `TreeHead` row, so two
 sequencers (two workers, or a worker and the command) queue and never integrate an event twice;
-each leaf's index is the tree's size when it was added, so none is skipped. Complete subtrees are
+under the lock it takes the committed events that have no number yet, oldest first, numbers them
+from the tree's size on and adds their leaves in the same transaction. An event whose transaction
+commits late (after a younger one was integrated) is simply numbered by the next run: nothing is
+skipped, and each leaf's index is its number less one, so there is no gap. Complete subtrees are
 stored as they fill (`AuditNode`), so a proof for any event reads O(log n) rows in two queries.
-
-Part of issue 12 (the oversight log): requests still append to the hash chain under its lock; the
-sequencer integrates what they committed.
 """
 
 from __future__ import annotations
@@ -16,16 +16,27 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from coalition.audit import checkpoints, merkle
-from coalition.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf, AuditNode, TreeHead
+from coalition.audit.models import (
+    LEAF_COLUMNS,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditLeaf,
+    AuditNode,
+    LeafFormat,
+    TreeHead,
+    leaf_data_of,
+    personal_digest,
+)
 
 
 def origin() -> str:
@@ -50,7 +61,7 @@ def signer() -> checkpoints.Signer:
 
 
 def leaf_data(event: AuditEvent) -> bytes:
-    return event.canonical_json().encode()
+    return event.leaf_data()
 
 
 # --- Compact ranges: the tree's right edge, as complete subtrees ---------------------------------
@@ -117,11 +128,15 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
     key = signer()
     with transaction.atomic():
         head = TreeHead.objects.select_for_update().get(id=1)
+        # Events numbered before the tree existed (leaf format 1) come first, in their order.
         events = list(AuditEvent.objects.filter(seq__gt=head.size).order_by("seq")[:limit])
-        if not events:
-            return None
-        if events[0].seq != head.size + 1:
+        if events and events[0].seq != head.size + 1:
             raise TreeError(f"event #{head.size + 1} is missing: the tree cannot go on from {head.size}")
+        if not events:
+            events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:limit])
+            if not events:
+                return None
+            _number(events, first=head.size + 1)
         stack = [_Piece(level, index, value) for (level, index), value in _stack_of(head.size)]
         now = timezone.now()
         leaves, nodes = [], []
@@ -153,6 +168,30 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
         )
 
 
+_NUMBER_CHUNK = 2000
+
+
+def _number(events: list[AuditEvent], *, first: int) -> None:
+    """Give `events` (oldest first by id) the numbers first, first + 1, ... in one statement per
+    chunk; the triggers allow this once per event. A count that differs means another process
+    numbered one of them: the transaction is rolled back."""
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    for start in range(0, len(events), _NUMBER_CHUNK):
+        chunk = events[start : start + _NUMBER_CHUNK]
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"UPDATE {table} SET seq = numbered.seq FROM ("  # noqa: S608 - constant text and placeholders
+            f"SELECT id, %s + ROW_NUMBER() OVER (ORDER BY id) AS seq FROM {table}"
+            f" WHERE id IN ({marks}) AND seq IS NULL) AS numbered WHERE {table}.id = numbered.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [first + start - 1, *[event.pk for event in chunk]])
+            if cursor.rowcount != len(chunk):
+                raise TreeError("another sequencer numbered these events meanwhile")
+        for offset, event in enumerate(chunk):
+            event.seq = first + start + offset
+
+
 def integrate_all(*, limit: int | None = None) -> int:
     """Integrate until nothing is left; returns how many events were added."""
     added = 0
@@ -161,6 +200,40 @@ def integrate_all(*, limit: int | None = None) -> int:
         if integrate(limit=limit) is None:
             return added
         added += TreeHead.objects.get(id=1).size - before
+
+
+@dataclass(frozen=True)
+class Status:
+    """How far the tree is behind the events (the integration delay), for the checkpoint page,
+    `audit_status` and the worker's warning."""
+
+    size: int
+    waiting: int  # events not yet integrated, counted up to WAITING_CAP
+    oldest_waiting_seconds: float  # 0 when none waits
+    last_checkpoint_at: Any
+    bound_seconds: int
+
+    @property
+    def within_bound(self) -> bool:
+        return self.oldest_waiting_seconds <= self.bound_seconds
+
+
+WAITING_CAP = 10_000
+
+
+def status() -> Status:
+    """Three indexed reads: the head, the oldest waiting event, and the waiting count (capped)."""
+    now = timezone.now()
+    waiting = AuditEvent.objects.filter(seq__isnull=True)
+    oldest = waiting.order_by("id").values_list("created_at", flat=True).first()
+    last = AuditCheckpoint.objects.order_by("-size").values_list("created_at", flat=True).first()
+    return Status(
+        size=TreeHead.objects.get(id=1).size,
+        waiting=waiting.order_by()[:WAITING_CAP].count(),
+        oldest_waiting_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+        last_checkpoint_at=last,
+        bound_seconds=settings.AUDIT_INTEGRATION_BOUND,
+    )
 
 
 def _stack_of(size: int) -> list[tuple[tuple[int, int], bytes]]:
@@ -283,19 +356,40 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], chunk_s
                 yield TreeProblem(where, "its root hash is not the tree's at its size: the log was rewritten")
 
     yield from check_root(0)
-    leaves = AuditLeaf.objects.select_related("event").order_by("index").iterator(chunk_size=chunk_size)
-    for leaf in leaves:
-        if leaf.index != expected:
-            yield TreeProblem(f"leaf {expected}", "the tree lacks this leaf (leaves were removed or reordered)")
-            return
-        value = merkle.leaf_hash(leaf_data(leaf.event))
-        if value.hex() != leaf.hash:
+    # Plain rows, not model instances: verification reads every event, and at a million events
+    # building objects would cost more than hashing them.
+    columns = ("index", "hash", "event__redacted_at", *(f"event__{name}" for name in LEAF_COLUMNS))
+    rows = AuditLeaf.objects.order_by("index").values_list(*columns).iterator(chunk_size=chunk_size)
+    names = ("index", "leaf_hash", "redacted_at", *LEAF_COLUMNS)
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        index, seq = values["index"], values["seq"]
+        if index != expected:
             yield TreeProblem(
-                f"leaf {leaf.index} (event #{leaf.event.seq})", "the event does not match its leaf hash (it was edited)"
+                f"leaf {expected} (event #{expected + 1})",
+                "the tree lacks this leaf (it was removed, or leaves reordered)",
             )
-        if leaf.event.seq != leaf.index + 1:
-            yield TreeProblem(f"leaf {leaf.index}", f"it holds event #{leaf.event.seq}, not #{leaf.index + 1}")
-        stack.append(_Piece(0, leaf.index, value))
+            return
+        redacted = values["redacted_at"] is not None
+        if values["leaf_format"] == LeafFormat.CHAINED and redacted:
+            # A format 1 event hashed its address itself: once redacted, its leaf vouches for it.
+            value = bytes.fromhex(values["leaf_hash"])
+        else:
+            value = merkle.leaf_hash(leaf_data_of(values))
+            if value.hex() != values["leaf_hash"]:
+                yield TreeProblem(
+                    f"leaf {index} (event #{seq})", "the event does not match its leaf hash (it was edited)"
+                )
+            elif values["leaf_format"] == LeafFormat.COMMITTED and not redacted:
+                digest = personal_digest(salt=values["personal_salt"], ip=values["ip"], user_agent=values["user_agent"])
+                if digest != values["personal_digest"]:
+                    yield TreeProblem(
+                        f"leaf {index} (event #{seq})",
+                        "its address or browser does not match their digest (they were edited)",
+                    )
+        if seq != index + 1:
+            yield TreeProblem(f"leaf {index}", f"it holds event #{seq}, not #{index + 1}")
+        stack.append(_Piece(0, index, value))
         while len(stack) > 1 and stack[-1].level == stack[-2].level:
             right, left = stack.pop(), stack.pop()
             merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
@@ -305,15 +399,28 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], chunk_s
         if len(pending) >= chunk_size:
             yield from _compare_nodes(pending)
             pending = {}
-        yield from check_root(expected)
+        if expected in wanted:
+            yield from check_root(expected)
     yield from _compare_nodes(pending)
+    for size in sorted(size for size in wanted if size > expected):
+        for where, _value in wanted[size]:
+            yield TreeProblem(where, f"the tree holds only {expected} leaves (events #{expected + 1} on were removed)")
     if expected != head.size:
-        yield TreeProblem("tree head", f"it says {head.size} leaves; the tree holds {expected}")
+        yield TreeProblem(
+            "tree head",
+            f"it says {head.size} leaves; the tree holds {expected} (events #{expected + 1} on were removed)"
+            if head.size > expected
+            else f"it says {head.size} leaves; the tree holds {expected}",
+        )
     elif _fold([piece.hash for piece in stack]).hex() != head.root_hash:
         yield TreeProblem("tree head", "its root hash is not the tree's")
     unintegrated = AuditEvent.objects.filter(seq__lte=expected).exclude(leaf__isnull=False).count()
     if unintegrated:
         yield TreeProblem("events", f"{unintegrated} event(s) below the tree's size have no leaf")
+    # The sequencer numbers an event and adds its leaf in one transaction: never one without the other.
+    beyond = AuditEvent.objects.filter(seq__gt=expected, leaf__isnull=True).order_by("seq").first()
+    if beyond is not None:
+        yield TreeProblem(f"event #{beyond.seq}", "it is numbered but not in the tree (only the sequencer numbers)")
 
 
 def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> Iterator[TreeProblem]:

@@ -10,5 +10,5 @@ urlpatterns = [
     path("documents/<id:pk>/readers/", views.document_reads, name="document_reads"),
     path("organisations/<slug:slug>/activity/", views.organisation_activity, name="organisation_activity"),
     path("oversight/", views.oversight, name="oversight"),
-    path("events/<id:seq>/proof/", proof_views.event_proof, name="event_proof"),
+    path("events/<id:pk>/proof/", proof_views.event_proof, name="event_proof"),
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from coalition import access
 from coalition.access import Action
+from coalition.audit import tree
 from coalition.audit.models import AuditCheckpoint
 from coalition.audit.selectors import (
     ACTIVITY_PAGE,
@@ -20,6 +21,7 @@ from coalition.audit.selectors import (
     KINDS,
     coalition_events,
     described,
+    inert,
     member_events,
     reads_of,
 )
@@ -37,7 +39,11 @@ def _require_member(request: HttpRequest) -> None:
 def checkpoint(request: HttpRequest) -> HttpResponse:
     _require_member(request)
     recent = list(AuditCheckpoint.objects.order_by("-size")[:10])
-    return render(request, "audit/checkpoint.html", {"latest": recent[0] if recent else None, "recent": recent})
+    return render(
+        request,
+        "audit/checkpoint.html",
+        {"latest": recent[0] if recent else None, "recent": recent, "status": tree.status()},
+    )
 
 
 def checkpoint_file(request: HttpRequest) -> HttpResponse:
@@ -86,9 +92,18 @@ def _csv(rows: list[Any], *, label: str, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow([label])
-    writer.writerow(["event", "time (UTC)", "person", "action", "on", "material of", "address"])
+    writer.writerow(["event", "time (UTC)", "person", "action", "on", "material of", "address", "browser"])
     for row in rows:
-        values = (row.seq, row.created_at.isoformat(), row.actor_label, row.action, row.target, row.material_of, row.ip)
+        values = (
+            row.seq or "",
+            row.created_at.isoformat(),
+            row.actor_label,
+            row.action,
+            row.target,
+            row.material_of,
+            row.ip,
+            row.user_agent,
+        )
         writer.writerow([_cell(v) for v in values])
     if len(rows) == EXPORT_CAP:
         writer.writerow([f"(the first {EXPORT_CAP} events only: narrow the filters for the rest)"])
@@ -99,7 +114,8 @@ def _csv(rows: list[Any], *, label: str, filename: str) -> HttpResponse:
 def _log_page(request: HttpRequest, events: Any, template: str, context: dict[str, Any]) -> HttpResponse:
 
     before = query_int(request.GET.get("before_event"), default=0, minimum=0)
-    page = list((events.filter(seq__lt=before) if before else events)[: ACTIVITY_PAGE + 1])
+    # Keyset by id: an event is listed as soon as it commits, numbered or not yet.
+    page = list((events.filter(id__lt=before) if before else events)[: ACTIVITY_PAGE + 1])
     query = "&".join(f"{k}={v}" for k, v in context["filters"].items() if v)
     return render(
         request,
@@ -107,7 +123,7 @@ def _log_page(request: HttpRequest, events: Any, template: str, context: dict[st
         {
             **context,
             "rows": described(request.user, page[:ACTIVITY_PAGE]),
-            "next_before": page[ACTIVITY_PAGE - 1].seq if len(page) > ACTIVITY_PAGE else None,
+            "next_before": page[ACTIVITY_PAGE - 1].pk if len(page) > ACTIVITY_PAGE else None,
             "query": query,
         },
     )
@@ -195,5 +211,6 @@ def oversight(request: HttpRequest) -> HttpResponse:
 
 
 def _cell(value: object) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A value as inert text: no spreadsheet formula, and no control character (see `inert`)."""
+    text = inert(str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

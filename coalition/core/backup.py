@@ -4,17 +4,18 @@ says what a faithful copy must contain.
 A backup is a directory:
 
     manifest.json      what the copy must hold: counts and SHA-256 digests of the documents, the
-                       revisions (their text), the attachments (their files) and the audit chain's
-                       head (its last sequence number and hash), and the SHA-256 of every file here
+                       revisions (their text), the attachments (their files), the audit events and
+                       the Merkle tree's leaves, and the tree's head (its size and root hash), and
+                       the SHA-256 of every file here
     database.dump      PostgreSQL: `pg_dump --format=custom`, taken in the same snapshot as the
                        manifest (`pg_export_snapshot`), so the two describe the same moment
     database.sqlite3   SQLite: a copy made with SQLite's online backup API (writers keep working)
     attachments/...    every attachment file the database refers to, under its storage name
 
 `restore` loads one into an empty database and an attachment directory, then checks the copy
-against the manifest and walks the audit chain; it fails, naming what differs, unless everything
-matches. The manifest's audit head works like a kept checkpoint: a chain rewritten before the
-backup was taken would not verify, and a backup altered afterwards does not match its manifest.
+against the manifest and verifies the audit log; it fails, naming what differs, unless everything
+matches. The manifest's tree head works like a kept checkpoint: a log rewritten before the backup
+was taken would not verify, and a backup altered afterwards does not match its manifest.
 
 Only table names and plain SQL are used here, so the core app does not import the others.
 """
@@ -47,9 +48,11 @@ _CHECKS: dict[str, str] = {
     "current_revision_id, published_revision_id FROM library_document ORDER BY id",
     "revisions": "SELECT id, document_id, number, body, published_at IS NOT NULL FROM library_revision ORDER BY id",
     "attachments": "SELECT id, document_id, storage_name, size, sha256 FROM library_attachment ORDER BY id",
-    "audit_events": "SELECT seq, hash FROM audit_auditevent ORDER BY seq",
+    # Every event, numbered or not yet (the sequencer may number the rest after the copy).
+    "audit_events": "SELECT id, personal_digest, hash FROM audit_auditevent ORDER BY id",
+    "audit_leaves": 'SELECT "index", event_id, hash FROM audit_auditleaf ORDER BY "index"',
 }
-_HEAD = "SELECT seq, hash FROM audit_chainhead WHERE id = 1"
+_HEAD = "SELECT size, root_hash FROM audit_treehead WHERE id = 1"
 
 
 class BackupError(Exception):
@@ -94,7 +97,7 @@ def describe(cursor: Any) -> dict[str, Any]:
         checks[name] = {"count": count, "sha256": digest.hexdigest()}
     cursor.execute(_HEAD)
     head = cursor.fetchone()
-    checks["audit_head"] = {"seq": head[0], "hash": head[1]} if head else None
+    checks["audit_head"] = {"seq": head[0], "hash": head[1]} if head else None  # the tree's size and root
     return checks
 
 

@@ -17,16 +17,19 @@ ANONYMOUS_PREFIX = "/tips/"
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (echoed as X-Request-ID) and records its client IP."""
+    """Gives every request an id (echoed as X-Request-ID) and records its client IP and browser
+    (User-Agent, cut to 256 characters) for the audit events it writes."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
-        ip = "" if request.path.startswith(ANONYMOUS_PREFIX) else self._client_ip(request)
+        anonymous = request.path.startswith(ANONYMOUS_PREFIX)
+        ip = "" if anonymous else self._client_ip(request)
+        agent = "" if anonymous else request.META.get("HTTP_USER_AGENT", "")[:256].replace("\x00", "\ufffd")
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_context.activate(request_context.RequestContext(request_id=request_id, ip=ip))
+        token = request_context.activate(request_context.RequestContext(request_id=request_id, ip=ip, user_agent=agent))
         try:
             response = self.get_response(request)
         finally:

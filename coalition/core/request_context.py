@@ -1,4 +1,4 @@
-"""The current request's id and client IP, for services that write audit events.
+"""The current request's id, client IP and browser, for services that write audit events.
 
 Services take `acting_user=` but not the request; the middleware puts what the audit needs here
 so that a service called from a view, a command or a task records the same fields.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 class RequestContext:
     request_id: str = ""
     ip: str = ""
+    user_agent: str = ""
 
 
 _EMPTY = RequestContext()

@@ -152,9 +152,7 @@ def create_document(
         # Otherwise its author could not read it either: RED is readable only through named grants.
         access.store_grant(document, level="edit", user=acting_user)
     _new_revision(document=document, body=body, author=acting_user, message=message or "First version")
-    _audit_document(
-        "document.created", acting_user=acting_user, document=document, title=document.title, tlp=tlp, audience=audience
-    )
+    _audit_document("document.created", acting_user=acting_user, document=document, tlp=tlp, audience=audience)
     access.forget(acting_user)
     return document
 

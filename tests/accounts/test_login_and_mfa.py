@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD, enrol_totp, totp_code
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def _sign_in(client: Client, email: str, password: str = PASSWORD):

@@ -27,7 +27,7 @@ def read_event(acme, acme_editor, acme_reader):
 
 
 def test_the_proof_on_the_page_verifies_against_the_checkpoint(read_event, client_for, acme_admin):
-    page = client_for(acme_admin).get(f"/audit/events/{read_event.seq}/proof/")
+    page = client_for(acme_admin).get(f"/audit/events/{read_event.pk}/proof/")
     assert page.status_code == 200
     text = page.content.decode()
     leaf = AuditLeaf.objects.get(event=read_event)
@@ -43,7 +43,7 @@ def test_the_proof_on_the_page_verifies_against_the_checkpoint(read_event, clien
 def test_who_may_see_the_proof(
     read_event, client_for, acme_admin, acme_editor, acme_reader, globex_admin, secretariat_admin, overseer
 ):
-    path = f"/audit/events/{read_event.seq}/proof/"
+    path = f"/audit/events/{read_event.pk}/proof/"
     for person in (acme_admin, acme_editor, overseer):  # the member's admin, the document's owner, oversight
         assert client_for(person).get(path).status_code == 200, person
     for person in (acme_reader, globex_admin, secretariat_admin):
@@ -53,5 +53,5 @@ def test_who_may_see_the_proof(
 
 def test_an_event_not_yet_integrated_says_so(read_event, client_for, acme_admin, acme_reader):
     later = record(action="auth.login", actor=acme_reader, target=acme_reader)
-    page = client_for(acme_admin).get(f"/audit/events/{later.seq}/proof/")
+    page = client_for(acme_admin).get(f"/audit/events/{later.pk}/proof/")
     assert page.status_code == 200 and "not in the tree yet" in page.content.decode()

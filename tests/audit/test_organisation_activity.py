@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from coalition.audit.models import AuditEvent
 from coalition.audit.services import record
 from coalition.drafting.services import publication
 from coalition.library import services
 from coalition.library.models import TLP, Audience
+from coalition.organisations.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +118,22 @@ def test_the_page_takes_a_constant_number_of_queries(documents, client_for, acme
         for _ in range(5):
             record(action="document.viewed", actor=acme_reader, target=document, target_org_id=document.owner_id)
     assert count() == few
+
+
+def test_what_a_member_did_before_joining_is_not_shown_to_the_new_organisations_admins(
+    documents, client_for, acme_admin, globex_admin, make_member, globex
+):
+    """Someone moves from Globex to Acme: Acme's admins see what they do at Acme, not what they
+    did at Globex before (that is Globex's business)."""
+    ours, theirs, _shared = documents
+    mover = make_member(globex, "editor", email="mover@globex.example")
+    record(action="document.viewed", actor=mover, target=theirs, target_org_id=theirs.owner_id)
+    membership = Membership.objects.create(user=mover, organisation=ours.owner, role="reader")
+    Membership.objects.filter(pk=membership.pk).update(created_at=timezone.now() + timedelta(seconds=1))
+    before = client_for(acme_admin).get("/audit/organisations/acme/activity/").content.decode()
+    assert "mover@globex.example" not in before
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(seconds=5)):
+        record(action="document.viewed", actor=mover, target=ours, target_org_id=ours.owner_id)
+    after = client_for(acme_admin).get("/audit/organisations/acme/activity/").content.decode()
+    assert after.count("mover@globex.example") == 1 and "“Acme playbook”" in after
+    assert f"document of Globex (#{theirs.pk}" not in after

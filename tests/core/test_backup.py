@@ -20,7 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from coalition.audit.models import AuditEvent, ChainHead
+from coalition.audit import tree
+from coalition.audit.models import AuditEvent, TreeHead
+from coalition.audit.services import record
 from coalition.core.backup import file_sha256
 from coalition.drafting.services import publication as workflow
 from coalition.library import services
@@ -90,16 +92,19 @@ def _backup(tmp_path: Path) -> Path:
 
 
 def test_a_backup_restores_into_an_empty_database_and_verifies(portal, tmp_path):
+    tree.integrate_all()
+    record(action="test.waiting")  # one event not yet in the tree goes into the copy too
     made = _backup(tmp_path)
     manifest = json.loads((made / "manifest.json").read_text())
-    head = ChainHead.objects.get()
-    assert manifest["checks"]["audit_head"] == {"seq": head.seq, "hash": head.hash}
+    head = TreeHead.objects.get()
+    assert head.size > 0 and head.size == AuditEvent.objects.count() - 1
+    assert manifest["checks"]["audit_head"] == {"seq": head.size, "hash": head.root_hash}
 
     database, media = tmp_path / "restored.sqlite3", tmp_path / "restored-media"
     result = _restore(made, database, media)
     assert result.returncode == 0, result.stderr
     assert "Restored and verified: 3 documents, 6 revisions, 3 attachments" in result.stdout
-    assert f"Audit chain intact: {AuditEvent.objects.count()} events verified." in result.stdout
+    assert f"Audit log intact: Tree of {head.size} events verified" in result.stdout
 
     # Read the copy independently of the restore command's own checks.
     copy = sqlite3.connect(database)

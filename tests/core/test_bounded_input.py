@@ -313,7 +313,7 @@ def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
         "admin": {"content_type_id": "1", "object_id": "1", "app_label": "library", "url": "library/"},
         "appeals": _appeal_values(route),
         "tips": {"pk": _first(Appeal.objects.filter(status="open"))},
-        "audit": {"slug": slug, "pk": _first(Document.objects.filter(owner__slug=slug)), "seq": "1"},
+        "audit": {"slug": slug, "pk": _first(Document.objects.filter(owner__slug=slug))},
     }.get(namespace, {"token": "not-a-token", "key": "not-a-key", "uidb36": "1", "pk": "1"})
     missing = set(route.params) - set(values)
     assert not missing, f"{route.name}: no real value for {missing}; say what to walk it with"

@@ -28,11 +28,11 @@ Members report suspected abuse to the hotline within 24 hours.
 
 def last_seq() -> int:
     """The newest audit event's number (0 for none): events after it are what a call recorded."""
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def events_since(seq: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+    return list(AuditEvent.objects.filter(id__gt=seq).order_by("id"))
 
 
 def save(document: Document, body: str, *, by: Any) -> Revision:

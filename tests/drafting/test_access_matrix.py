@@ -526,7 +526,7 @@ EVENT = {
 
 
 def _last_seq() -> int:
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def _tables() -> dict[str, str]:
@@ -541,7 +541,7 @@ def _tables() -> dict[str, str]:
 # query of counts and sums (checked before and after each refused call, so it must be cheap).
 _STATE_SQL = """
 SELECT
-  (SELECT COALESCE(MAX(seq), 0) FROM {AuditEvent}),
+  (SELECT COALESCE(MAX(id), 0) FROM {AuditEvent}),
   (SELECT COUNT(*) FROM {Notification}),
   (SELECT status FROM {Document} WHERE id = %(pk)s),
   (SELECT COALESCE(current_revision_id, 0) FROM {Document} WHERE id = %(pk)s),
@@ -695,7 +695,7 @@ def _assert_allowed(action: str, result: Any, user: Any, v: Viewer, pk: int, seq
     if action == "discussion":
         assert result.pk == pk
         return
-    events = list(AuditEvent.objects.filter(seq__gt=seq).values_list("action", "actor_id", "target_id"))
+    events = list(AuditEvent.objects.filter(id__gt=seq).values_list("action", "actor_id", "target_id"))
     assert (EVENT[action], user.pk, str(pk)) in events, f"no {EVENT[action]} event by them: {events}"
     speaks_for = _own_org(world, v).pk
     if action in ("comment", "propose"):

@@ -48,7 +48,7 @@ def _ask(doc: Document, editor: Any, *organisations: Any) -> AcknowledgementRequ
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def test_outsiders_get_404(client_for, outsider, acme_editor, acme, globex, globex_contributor, doc):

@@ -69,7 +69,7 @@ def _comment(client: Any, document: Document, **data: Any) -> Any:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def _errors(response: Any, field: str) -> str:

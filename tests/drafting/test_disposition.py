@@ -77,7 +77,7 @@ def _rows(response: Any) -> list[list[str]]:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def test_disposition_page_lists_every_comment_and_proposal_with_response_and_outcome(

@@ -79,7 +79,7 @@ def _decide(client: Any, proposal: Proposal, **data: Any) -> Any:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 # --- Proposing ----------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def _data(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 # --- Who may see and do what ----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def _step_data(*rows: dict[str, Any], initial: int = 0) -> dict[str, Any]:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 # --- Who may see and do what ----------------------------------------------------------------------

@@ -35,7 +35,7 @@ def doc(acme_editor, acme):
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def _edit(client, document, body: str, base: int, **extra: Any):

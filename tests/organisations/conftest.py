@@ -49,12 +49,12 @@ def make_invitation(db: Any) -> Callable[..., tuple[Invitation, str]]:
 
 
 def last_seq() -> int:
-    event = AuditEvent.objects.order_by("-seq").first()
-    return event.seq if event else 0
+    event = AuditEvent.objects.order_by("-id").first()
+    return event.pk if event else 0
 
 
 def events_since(seq: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+    return list(AuditEvent.objects.filter(id__gt=seq).order_by("id"))
 
 
 def database_state() -> dict[str, Any]:

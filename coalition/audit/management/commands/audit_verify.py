@@ -1,6 +1,7 @@
-"""Walks the audit chain and the Merkle tree and exits non-zero naming the first bad event,
-subtree or checkpoint. `--checkpoint FILE` (repeatable) also checks signed checkpoints kept
-outside the database: a database rewritten by someone without the key fails against them."""
+"""Walks the closed hash chain of the first events and the Merkle tree, and exits non-zero naming
+the first bad event, leaf, subtree or checkpoint. `--checkpoint FILE` (repeatable) also checks
+signed checkpoints kept outside the database: a database rewritten by someone without the key
+fails against them."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from coalition.audit import tree
-from coalition.audit.models import AuditEvent, TreeHead
+from coalition.audit.models import AuditEvent, LeafFormat, TreeHead
 from coalition.audit.services import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain, the Merkle tree and its signed checkpoints."
+    help = "Verify the audit log: the Merkle tree, its signed checkpoints and the first events' chain."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -38,9 +39,14 @@ class Command(BaseCommand):
             raise CommandError(f"Audit tree broken at {found.where}: {found.reason}.")
         count = AuditEvent.objects.count()
         head = TreeHead.objects.get(id=1)
+        vouched = AuditEvent.objects.filter(leaf_format=LeafFormat.CHAINED, redacted_at__isnull=False).count()
+        notes = [f"{count - head.size} waiting to be integrated"] if count > head.size else []
+        if vouched:
+            notes.append(f"{vouched} redacted format 1 event(s) vouched for by their kept leaf hash")
+        said = "".join(f"; {note}" for note in notes)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit chain intact: {count} events verified. Tree of {head.size} events verified, "
-                f"with its signed checkpoints{f' and {len(kept)} kept one(s)' if kept else ''}."
+                f"Audit log intact: Tree of {head.size} events verified, with its signed checkpoints"
+                f"{f' and {len(kept)} kept one(s)' if kept else ''}{said}."
             )
         )

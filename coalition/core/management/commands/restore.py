@@ -1,6 +1,6 @@
 """`manage.py restore DIR`: load a backup into an empty database and attachment directory, then
 prove the copy: every document, revision and attachment as the manifest recorded, and the audit
-chain verified up to the head the backup recorded. Exits non-zero naming what differs."""
+log verified up to the tree head the backup recorded. Exits non-zero naming what differs."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Restored and verified: {checks['documents']['count']} documents, "
                 f"{checks['revisions']['count']} revisions, {checks['attachments']['count']} attachments "
-                f"(every file's SHA-256), {checks['audit_events']['count']} audit events up to "
-                f"#{(checks['audit_head'] or {}).get('seq', 0)}."
+                f"(every file's SHA-256), {checks['audit_events']['count']} audit events, "
+                f"{(checks['audit_head'] or {}).get('seq', 0)} of them in the tree."
             )
         )

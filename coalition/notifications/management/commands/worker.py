@@ -10,7 +10,9 @@ a database outage, and sweeping the email outbox by itself.
   again. Cron's `send_pending_email` stays useful for installations that run no worker.
 
 - Every few seconds another thread runs the audit log's sequencer (`audit_integrate`): events the
-  requests committed are integrated into the Merkle tree and a checkpoint is signed.
+  requests committed are numbered, integrated into the Merkle tree and a checkpoint is signed. It
+  warns when an event waited longer than AUDIT_INTEGRATION_BOUND, and once a day it redacts the
+  personal data of events older than AUDIT_PERSONAL_DATA_DAYS (`audit_redact`).
 
 The options are db_worker's (`--interval`, `--queue-name`, `--batch`, ...), plus `--sweep-every`
 and `--sequence-every`.
@@ -22,6 +24,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -30,13 +33,14 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
-from coalition.audit import tree
+from coalition.audit import retention, tree
 from coalition.notifications.outbox import sweep
 
 logger = logging.getLogger("coalition.worker")
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 MAX_WAIT = 30.0
+REDACT_EVERY = 24 * 3600.0
 
 
 def _close_connections() -> None:
@@ -97,10 +101,23 @@ class Worker(db_worker.Worker):
         _close_connections()
 
     def _sequence_forever(self) -> None:
+        redacted_at = 0.0
         while not self._stopped.wait(self.sequence_every):
             close_old_connections()
             try:
                 tree.integrate_all()
+                state = tree.status()
+                if not state.within_bound:
+                    logger.warning(
+                        "Audit events waited %.1f s to be integrated (bound %s s; %s waiting).",
+                        state.oldest_waiting_seconds,
+                        state.bound_seconds,
+                        state.waiting,
+                    )
+                if time.monotonic() - redacted_at >= REDACT_EVERY or not redacted_at:
+                    redacted_at = time.monotonic()
+                    if count := retention.redact_personal_data():
+                        logger.info("Redacted the address and browser of %s old audit event(s).", count)
             except DATABASE_ERRORS as error:
                 logger.warning("Audit sequencer skipped: the database is unavailable (%s).", error)
                 _close_connections()
@@ -135,9 +152,9 @@ class Command(db_worker.Command):
         parser.add_argument(
             "--sequence-every",
             type=float,
-            default=5.0,
+            default=2.0,
             metavar="SECONDS",
-            help="How often to integrate audit events into the Merkle tree (0: never). Default 5.",
+            help="How often to integrate audit events into the Merkle tree (0: never). Default 2.",
         )
 
     def handle(  # type: ignore[override]
