@@ -21,7 +21,13 @@ ORGANISATIONS = [
     ("childsafe", "Childsafe Research Institute", "partner", "BR", ["childsafe.example"]),
     ("ministry", "Ministry of Digital Affairs (observer)", "government", "AU", ["mda.example"]),
     ("fcpu", "Federal Child Protection Unit", "partner", "BE", ["fcpu.example"]),
+    ("accessreview", "Independent Access Review Board", "partner", "NL", ["accessreview.example"]),
 ]
+
+# The oversight body (designated by the secretariat) and its people with the oversight role: they
+# see every event of the audit log, never content (they must use a second factor).
+OVERSIGHT_BODY = "accessreview"
+OVERSEERS = ["iris@accessreview.example", "pieter@accessreview.example"]
 
 # The secretariat lets these publish public appeals (a law enforcement partner and itself).
 APPEAL_PUBLISHERS = ["secretariat", "fcpu"]
@@ -53,6 +59,8 @@ PEOPLE = [
     ("ines@fcpu.example", "Inès Dubois", "fcpu", Role.ADMIN, False),
     ("marc@fcpu.example", "Marc Janssens", "fcpu", Role.EDITOR, False),
     ("sofia@fcpu.example", "Sofia Peeters", "fcpu", Role.EDITOR, False),
+    ("iris@accessreview.example", "Iris de Vries", "accessreview", Role.ADMIN, False),
+    ("pieter@accessreview.example", "Pieter Bakker", "accessreview", Role.READER, False),
 ]
 
 COMMUNITIES = [
@@ -90,6 +98,7 @@ def seed_organisations() -> int:
                 "country": country,
                 "email_domains": domains,
                 "may_publish_appeals": slug in APPEAL_PUBLISHERS,
+                "oversight_body": slug == OVERSIGHT_BODY,
             },
         )
         organisations[slug] = organisation
@@ -104,7 +113,12 @@ def seed_organisations() -> int:
         _, made = Membership.objects.get_or_create(
             user=user,
             organisation=organisations[slug],
-            defaults={"role": role, "signatory": signatory, "tip_handler": email in TIP_HANDLERS},
+            defaults={
+                "role": role,
+                "signatory": signatory,
+                "tip_handler": email in TIP_HANDLERS,
+                "oversight": email in OVERSEERS,
+            },
         )
         created += made
     for slug, name, description, members in COMMUNITIES:
