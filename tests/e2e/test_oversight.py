@@ -5,9 +5,10 @@ the oversight body sees the read without the title; a member keeps the signed ch
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from coalition.audit import checkpoints, merkle, tree
 from coalition.audit.models import AuditEvent, AuditLeaf
@@ -86,7 +87,7 @@ def test_who_read_what_is_answered_for_owners_admins_and_oversight_never_with_co
     reader.get_by_role("link", name="Audit log checkpoints").click()
     with reader.expect_download() as download:
         reader.get_by_role("button", name="Download this checkpoint").click()
-    note = open(download.value.path()).read()  # noqa: PTH123, SIM115 - Playwright's temporary file
+    note = Path(download.value.path()).read_text()
     key = reader.locator("section pre.checkpoint-note").nth(1).inner_text().strip()
     signed = checkpoints.open_checkpoint(note, checkpoints.parse_verifier_key(key), origin=tree.origin())
     assert signed.size >= leaf.index + 1
