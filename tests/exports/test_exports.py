@@ -222,7 +222,7 @@ def test_an_export_is_a_post(client_for, acme_reader, doc):
 
 def test_the_document_page_says_what_the_export_carries(client_for, acme_reader, doc):
     html = client_for(acme_reader).get(f"/library/{doc.pk}/").content.decode()
-    assert f'action="/library/{doc.pk}/export/pdf/"' in html and f'formaction="/library/{doc.pk}/export/md/"' in html
+    assert f'action="/library/{doc.pk}/export/pdf/"' in html and f'action="/library/{doc.pk}/export/md/"' in html
     assert "The file will carry TLP:AMBER" in html and "your name (Rea Reader)" in html
 
 
