@@ -14,7 +14,16 @@ PORT ?= 8000
 
 .PHONY: run test test-e2e lint typecheck venv clean ci bench messages
 
+# PDF exports (WeasyPrint) need Pango and a font from the system. Installed with apt-get only when
+# missing (CI and the developers' machines run as root on Debian); elsewhere README.md names them.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
 $(BIN)/.installed: requirements.txt requirements-dev.txt
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then echo "Installing $$missing (PDF exports)"; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+		else echo "PDF exports need these system packages: $$missing (see README.md)" >&2; fi; \
+	fi
 	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12+ found (tried: python3.13, python3.12, ~/.pyenv/versions/3.1[23]*, python3). Install one, or run: make PYTHON=/path/to/python3.12" >&2; exit 1; fi
 	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then echo "Replacing $(VENV): it was made with Python < 3.12"; rm -rf $(VENV); fi

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "coalition.organisations",
     "coalition.library",
     "coalition.drafting",
+    "coalition.exports",
     "coalition.notifications",
     "coalition.search",
     "coalition.appeals",
@@ -471,5 +472,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # Django's default config gives its logger a console handler of its own: log each line once.
-    "loggers": {"django": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO"), "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO"), "propagate": False},
+        # WeasyPrint (PDF exports) reports each layout step at INFO; its warnings and errors stay.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
     path("library/", include("coalition.library.urls")),
     path("library/", include("coalition.drafting.urls")),
+    path("library/", include("coalition.exports.urls")),
     path("search/", include("coalition.search.urls")),
     path("appeals/", include("coalition.appeals.urls")),
     # Everything under /tips/ is for anonymous senders (coalition.core.middleware.ANONYMOUS_PREFIX).

@@ -20,6 +20,7 @@ from coalition.access.drafting import (
     sees_working_copy,
     signatory_memberships,
 )
+from coalition.access.exports import export_ceiling, export_refusal
 from coalition.access.memberships import held_for_mfa, memberships_of, organisation_ids_of, requires_mfa
 from coalition.access.policy import (
     Action,
@@ -44,6 +45,8 @@ __all__ = [
     "creatable_in",
     "delete_grant",
     "explain",
+    "export_ceiling",
+    "export_refusal",
     "forget",
     "get_object_or_404",
     "grant_level_of",

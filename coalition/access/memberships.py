@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coalition.organisations.models import ROLE_RANK, Membership, Organisation, Role
+from coalition.organisations.models import DEFAULT_EXPORT_CAP, ROLE_RANK, Membership, Organisation, Role
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class MembershipInfo:
     may_publish_appeals: bool = False
     # Holds the oversight role: the flag, in an organisation the secretariat made the oversight body.
     oversight: bool = False
+    # The highest TLP label the organisation lets its members export (coalition/access/exports.py).
+    export_cap: str = DEFAULT_EXPORT_CAP
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -66,9 +68,10 @@ def memberships_of(user: Any) -> list[MembershipInfo]:
                 "organisation__may_publish_appeals",
                 "oversight",
                 "organisation__oversight_body",
+                "organisation__export_cap",
             )
         )
-        cached = [MembershipInfo(*row[:-2], oversight=row[-2] and row[-1]) for row in rows]
+        cached = [MembershipInfo(*row[:-3], oversight=row[-3] and row[-2], export_cap=row[-1]) for row in rows]
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

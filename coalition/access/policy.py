@@ -15,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from coalition.access import appeals, documents, drafting, memberships
+from coalition.access import appeals, documents, drafting, exports, memberships
 from coalition.access.memberships import (
     MembershipInfo,
     held_for_mfa,
@@ -35,6 +35,7 @@ class Action(StrEnum):
     # On an organisation.
     VIEW_ORGANISATION = "organisation.view"
     MANAGE_MEMBERS = "organisation.manage_members"
+    SET_EXPORT_CAP = "organisation.set_export_cap"  # its admins, and the secretariat's admins
     VIEW_ORGANISATION_ACTIVITY = "organisation.view_activity"  # the audit log of its members: its admins
     # Organisation admins invite to their organisation; secretariat admins, who admit
     # organisations, may send, resend and revoke invitations for any organisation, at any role.
@@ -51,6 +52,8 @@ class Action(StrEnum):
     RELABEL_DOCUMENT = "document.relabel"
     VIEW_DOCUMENT_READS = "document.view_reads"  # who read it: the owners who manage it
     ARCHIVE_DOCUMENT = "document.archive"
+    # Take it out as a file with its label and the person's name on it (coalition/access/exports.py).
+    EXPORT_DOCUMENT = "document.export"
     # Drafting (coalition/access/drafting.py): on a document unless said otherwise.
     VIEW_DISCUSSION = "document.view_discussion"
     COMMENT_DOCUMENT = "document.comment"
@@ -118,6 +121,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return _may_see_event(user, _instance(action, obj, AuditEvent))
     if action == Action.EDIT_DOCUMENT:
         return documents.can_edit(user, _document(obj))
+    if action == Action.EXPORT_DOCUMENT:
+        return exports.can_export(user, _document(obj))
     if action in DOCUMENT_MANAGE_ACTIONS:
         return documents.can_manage(user, _document(obj))
     if action in (Action.COMMENT_DOCUMENT, Action.PROPOSE_CHANGE):
@@ -142,6 +147,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return can(user, Action.MANAGE_MEMBERS, obj) or is_secretariat(user, role=Role.ADMIN)
     if action == Action.VIEW_ORGANISATION_ACTIVITY:
         return can(user, Action.MANAGE_MEMBERS, obj)
+    if action == Action.SET_EXPORT_CAP:
+        return can(user, Action.MANAGE_MEMBERS, obj) or is_secretariat(user, role=Role.ADMIN)
     if action in (Action.VIEW_ORGANISATION, Action.MANAGE_MEMBERS):
         if not isinstance(obj, Organisation):
             raise TypeError(f"{action} needs an Organisation, not {type(obj).__name__}")

@@ -34,6 +34,7 @@ READ_ACTIONS = frozenset(
         "proposal_form_viewed",
         "disposition_viewed",
         "disposition_exported",
+        "exported",
         "review_viewed",
         "ratification_viewed",
         "acknowledgements_viewed",
@@ -41,7 +42,7 @@ READ_ACTIONS = frozenset(
     )
 )
 # Taken out of the portal: downloads and exports.
-TAKEN_OUT = frozenset({"document.attachment_downloaded", "document.disposition_exported"})
+TAKEN_OUT = frozenset({"document.attachment_downloaded", "document.disposition_exported", "document.exported"})
 PAGE_SIZE = 50
 CAP = 1000
 PERSON_LIMIT = 20_000

@@ -12,6 +12,20 @@ from django.utils import timezone
 
 from coalition.core.models import TimeStampedModel
 
+# The TLP 2.0 labels, least to most restrictive: the values of coalition.library.models.TLP (which
+# imports this module, so they are repeated here; tests/exports hold the two lists equal).
+EXPORT_LABELS = [
+    ("clear", "TLP:CLEAR"),
+    ("green", "TLP:GREEN"),
+    ("amber", "TLP:AMBER"),
+    ("amber_strict", "TLP:AMBER+STRICT"),
+    ("red", "TLP:RED"),
+]
+# Members may export everything they read except TLP:RED until their organisation opts in: a RED
+# copy outside the portal is the one that breaks what the portal promises (named people only),
+# while AMBER+STRICT material stays within the organisation that exports it, labelled and named.
+DEFAULT_EXPORT_CAP = "amber_strict"
+
 
 class Organisation(TimeStampedModel):
     class Kind(models.TextChoices):
@@ -41,6 +55,15 @@ class Organisation(TimeStampedModel):
     oversight_body = models.BooleanField(
         "Oversight body", default=False, help_text="Its named members see who accessed what, never content."
     )
+    # The highest TLP label its members may export (coalition/access/exports.py); set by its admins
+    # and the secretariat.
+    export_cap = models.CharField(
+        "Highest label its members may export",
+        max_length=20,
+        choices=EXPORT_LABELS,
+        default=DEFAULT_EXPORT_CAP,
+        help_text="TLP:RED also needs a grant to the person by name.",
+    )
     # The anchor for grants to the organisation in guardian's group tables; made on first grant.
     # It is not an auth group: membership of the organisation is decided by Membership only.
     grant_group = models.OneToOneField(
@@ -57,6 +80,10 @@ class Organisation(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "suspended"]), name="organisations_org_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(export_cap__in=[value for value, _ in EXPORT_LABELS]),
+                name="organisations_org_export_cap_valid",
             ),
         ]
 

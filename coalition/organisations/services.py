@@ -18,7 +18,15 @@ from coalition.access import Action
 from coalition.audit.services import record
 from coalition.core.errors import AccessDenied, ServiceError
 from coalition.organisations.emails import send_invitation_email
-from coalition.organisations.models import Community, Invitation, Membership, Organisation, Role, hash_token
+from coalition.organisations.models import (
+    EXPORT_LABELS,
+    Community,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    hash_token,
+)
 
 ORGANISATION_FIELDS = (
     "name",
@@ -361,6 +369,29 @@ def remove_member(*, acting_user: Any, membership: Membership) -> None:
     )
     membership.delete()
     access.forget(acting_user)
+
+
+@transaction.atomic
+def set_export_cap(*, acting_user: Any, organisation: Organisation, export_cap: str) -> Organisation:
+    """The highest TLP label the organisation's members may export: its admins and the secretariat's
+    admins set it, and each change is an event."""
+    _require(acting_user, Action.SET_EXPORT_CAP, organisation)
+    if export_cap not in dict(EXPORT_LABELS):
+        raise ServiceError("Choose one of the TLP labels.", code="export_cap")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = organisation.export_cap
+    if before == export_cap:
+        return organisation
+    organisation.export_cap = export_cap
+    organisation.save(update_fields=["export_cap", "updated_at"])
+    record(
+        action="organisation.export_cap_changed",
+        actor=acting_user,
+        target=organisation,
+        target_org_id=organisation.pk,
+        data={"from": before, "to": export_cap},
+    )
+    return organisation
 
 
 # --- Invitations -------------------------------------------------------------------------------

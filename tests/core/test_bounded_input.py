@@ -285,7 +285,7 @@ def _first(queryset: Any) -> str:
 def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
     """Real ids for a pattern's parameters: the pages as their users reach them."""
     namespace = route.name.split(":")[0]
-    if namespace in {"library", "drafting"} and "pk" in route.params:
+    if namespace in {"library", "drafting", "exports"} and "pk" in route.params:
         worked_on = Q(comments__isnull=False) | Q(acknowledgement_requests__isnull=False)
         for document in Document.objects.filter(worked_on).distinct().order_by("pk"):
             current = document.current_revision
@@ -293,6 +293,7 @@ def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
                 "pk": str(document.pk),
                 "number": str(current.number if current else 1),
                 "attachment_id": _first(document.attachments.all()),
+                "fmt": "md",
                 "comment_id": _first(Comment.objects.filter(document=document)),
                 "proposal_id": _first(Proposal.objects.filter(document=document)),
                 "endorsement_id": _first(Endorsement.objects.filter(ratification__document=document)),

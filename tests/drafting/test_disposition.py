@@ -137,7 +137,8 @@ def test_csv_carries_the_tlp_label_first_and_last_and_a_watermark(client_for, ac
     assert response["Content-Disposition"] == f'attachment; filename="disposition-{discussed.pk}-r1-r2.csv"'
     rows = _rows(response)
     assert rows[0] == ["TLP:AMBER"] and rows[-1] == ["TLP:AMBER"]
-    assert rows[1] == [
+    assert rows[1] == rows[-2]  # the watermark, second and second to last
+    assert rows[2] == [
         "#",
         "Clause",
         "Revision",
@@ -149,7 +150,7 @@ def test_csv_carries_the_tlp_label_first_and_last_and_a_watermark(client_for, ac
         "Outcome",
         "Date",
     ]
-    body = rows[2:-2]
+    body = rows[3:-3]
     assert [r[3] for r in body] == ["Globex", "Globex", "Acme"]
     assert body[1][5] == "within 12 hours\n\nRationale: Urgent cases cannot wait a day."
     assert body[1][7:9] == ["Agreed.", "Accepted"]
@@ -157,19 +158,20 @@ def test_csv_carries_the_tlp_label_first_and_last_and_a_watermark(client_for, ac
     watermark = rows[-2][0]
     [event] = _events("document.disposition_exported")
     assert "Ed Editor <editor@acme.example> (Acme)" in watermark and event.data["export"] in watermark
+    assert event.data["label"] == "TLP:AMBER"
     assert event.data["revisions"] == [1, 2] and event.data["rows"] == 3
 
 
 def test_csv_range_is_in_the_filename_and_the_rows(client_for, acme_editor, discussed):
     response = client_for(acme_editor).get(f"/library/{discussed.pk}/disposition.csv?from=2&to=2")
     assert response["Content-Disposition"] == f'attachment; filename="disposition-{discussed.pk}-r2-r2.csv"'
-    assert [r[5] for r in _rows(response)[2:-2]] == ["Ready for review?"]
+    assert [r[5] for r in _rows(response)[3:-3]] == ["Ready for review?"]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_csv_cells_cannot_become_spreadsheet_formulas(client_for, acme_contributor, doc, start):
     drafting.add_comment(acting_user=acme_contributor, document=doc, body=f'{start}HYPERLINK("https://evil.example")')
-    row = _rows(client_for(acme_contributor).get(f"/library/{doc.pk}/disposition.csv"))[2]
+    row = _rows(client_for(acme_contributor).get(f"/library/{doc.pk}/disposition.csv"))[3]
     assert row[5] == f'\'{start}HYPERLINK("https://evil.example")'
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
 
@@ -177,7 +179,7 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(client_for, acme_contribut
 def test_names_chosen_by_members_cannot_become_formulas_either(client_for, make_member, acme, acme_editor, doc):
     sneaky = make_member(acme, Role.CONTRIBUTOR, email="sneaky@acme.example", name="=cmd|' /C calc'!A0")
     drafting.add_comment(acting_user=sneaky, document=doc, body="Harmless text.")
-    row = _rows(client_for(acme_editor).get(f"/library/{doc.pk}/disposition.csv"))[2]
+    row = _rows(client_for(acme_editor).get(f"/library/{doc.pk}/disposition.csv"))[3]
     assert row[4] == "'=cmd|' /C calc'!A0"
 
 
@@ -191,6 +193,12 @@ def test_every_formula_start_is_defused(value, cell):
 
 def test_red_label_appears_in_the_export(client_for, acme_editor, acme):
     red = library.create_document(acting_user=acme_editor, owner=acme, title="Red file", body=BODY, tlp=TLP.RED)
+    # The export cap (coalition/access/exports.py) holds here too: TLP:RED only once Acme allows it.
+    refused = client_for(acme_editor).get(f"/library/{red.pk}/disposition.csv")
+    assert refused.status_code == 403 and "up to TLP:AMBER+STRICT" in refused.content.decode()
+    assert not _events("document.disposition_exported")
+    acme.export_cap = TLP.RED
+    acme.save(update_fields=["export_cap"])
     rows = _rows(client_for(acme_editor).get(f"/library/{red.pk}/disposition.csv"))
     assert rows[0] == ["TLP:RED"] and rows[-1] == ["TLP:RED"]
 
@@ -237,7 +245,7 @@ def test_empty_table_says_so(client_for, acme_editor, doc):
     response = client_for(acme_editor).get(f"/library/{doc.pk}/disposition/")
     assert "No comments or change proposals on these revisions." in response.content.decode()
     rows = _rows(client_for(acme_editor).get(f"/library/{doc.pk}/disposition.csv"))
-    assert rows[0] == ["TLP:AMBER"] and rows[1][0] == "#" and len(rows) == 4
+    assert rows[0] == ["TLP:AMBER"] and rows[2][0] == "#" and len(rows) == 6
 
 
 @pytest.mark.parametrize("n", [2, 20])

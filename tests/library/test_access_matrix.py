@@ -13,7 +13,8 @@ is one test per person, against every document); the outcome each expects comes 
 `may_edit` and `may_manage` below, written from the rules in coalition/access/documents.py's
 docstring and docs/architecture.md, never from the access module.
 
-Allowed: 200, or the item is in the list, or for a write a redirect, the change and its audit event.
+Allowed: 200, or the item is in the list, or for a write a redirect, the change and its audit event
+(an export: the labelled file and its event). Refused by the export cap: 403 with the reason.
 Refused: 404 for a signed-in person (the list just leaves the item out), a sign-in redirect for
 anonymous visitors on pages that need an account; no audit event, and a refused write changed
 nothing.
@@ -92,6 +93,7 @@ ACTIONS = (
     "audience",
     "relabel",
     "archive",
+    "export",
 )
 # The list is one page per person, checked against every document at once; the rest per document.
 DOCUMENT_ACTIONS = ACTIONS[1:]
@@ -211,6 +213,25 @@ def may_edit(v: Viewer, d: Doc) -> bool:
     return d.status not in OPEN and v.relationship == "co_drafter" and v.editor
 
 
+# Each organisation's export cap (the highest label its members may export); the rest keep the
+# default, TLP:AMBER+STRICT. People in no active organisation export TLP:CLEAR only.
+EXPORT_CAP = {"owner": "red", "owner_granted": "red", "named": "green"}
+DEFAULT_EXPORT_CAP = "amber_strict"
+
+
+def may_export(v: Viewer, d: Doc) -> bool:
+    """Reading, then the label within the person's cap (TLP:RED needs a grant by name, which reading
+    it already does)."""
+    return may_read(v, d)
+
+
+def export_within_cap(v: Viewer, d: Doc) -> bool:
+    cap = (
+        "clear" if v.relationship in NOT_IN_ACTIVE_ORGANISATION else EXPORT_CAP.get(v.relationship, DEFAULT_EXPORT_CAP)
+    )
+    return TLPS.index(d.tlp) <= TLPS.index(cap)
+
+
 def may_manage(v: Viewer, d: Doc) -> bool:
     """Share, relabel, archive: the owner organisation's editors, never recipients or grantees;
     on TLP:RED only those of them with an edit grant by name."""
@@ -235,6 +256,7 @@ RULES = {
     "audience": may_manage,
     "relabel": may_manage,
     "archive": may_manage,
+    "export": may_export,
 }
 
 
@@ -248,6 +270,8 @@ def expected(v: Viewer, d: Doc, action: str) -> str:
         return RULE  # may manage, but the TLP rules refuse the new label
     if action == "audience" and not tlp_rules_allow(next_audience(d), d.tlp):
         return RULE  # may manage, but the TLP rules refuse the new audience
+    if action == "export" and not export_within_cap(v, d):
+        return RULE  # may read, but the cap refuses the label: a 403 that says why
     if action == "archive" and d.status == "archived":
         return RULE  # already archived: nothing to do
     if action == "drafts" and not may_see_drafts(v, d):
@@ -338,11 +362,11 @@ def _person(
 
 
 def _build() -> World:
-    acme = _org("Acme")
+    acme = _org("Acme", export_cap=EXPORT_CAP["owner"])
     orgs = {
         "owner": acme,
         "co_drafter": _org("Globex"),
-        "named": _org("Initech"),
+        "named": _org("Initech", export_cap=EXPORT_CAP["named"]),
         "community": _org("Hooli"),
         "other_member": _org("Umbrella"),
         "partner": _org("Safe Kids", kind="partner"),
@@ -493,6 +517,8 @@ def _requests(action: str, doc: Doc, world: World) -> list[tuple[str, str, dict[
         "audience": [("post", f"{base}share/", audience)],
         "relabel": [("post", f"{base}share/label/", {"tlp": NEXT_LABEL[doc.tlp]})],
         "archive": [("post", f"{base}share/status/", {"status": "archived", "confirm": "yes"})],
+        # Markdown: the same decision as PDF (tests/exports renders PDFs), at a fraction of the time.
+        "export": [("post", f"{base}export/md/", {})],
     }[action]
 
 
@@ -505,7 +531,15 @@ def _assert_sent_to_sign_in(response: Any, url: str) -> None:
 
 def _assert_allowed(action: str, doc: Doc, world: World, response: Any, seq: int) -> None:
     pk = world.documents[doc.key].pk
-    if action == "download":
+    if action == "export":
+        assert response.status_code == 200
+        label = f"TLP:{doc.tlp.upper().replace('_', '+')}"
+        lines = response.content.decode().splitlines()
+        assert lines[0] == lines[-1] == label
+        [event] = AuditEvent.objects.filter(seq__gt=seq)
+        assert (event.action, event.data["label"], event.target_id) == ("document.exported", label, str(pk))
+        assert event.data["export"] in lines[1]
+    elif action == "download":
         assert response.status_code == 200
         assert response["Content-Disposition"] == 'attachment; filename="minutes.txt"'
         assert b"".join(response.streaming_content) == ATTACHMENT
@@ -543,7 +577,7 @@ def _assert_allowed(action: str, doc: Doc, world: World, response: Any, seq: int
 def _check(client: Client, action: str, outcome: str, doc: Doc, world: World) -> None:
     pk = world.documents[doc.key].pk
     # (Earlier reads in the same test may have been recorded: count from here.)
-    seq = _last_seq() if outcome != ALLOWED or action in WRITES else 0
+    seq = _last_seq() if outcome != ALLOWED or action in WRITES or action == "export" else 0
     for method, url, data in _requests(action, doc, world):
         # (The test client closes responses itself; closing one here would end the module's transaction.)
         response = client.post(url, data) if method == "post" else client.get(url)
@@ -556,7 +590,10 @@ def _check(client: Client, action: str, outcome: str, doc: Doc, world: World) ->
                 # Past the access check, stopped by a TLP or status rule: the form again, or back to sharing.
                 # (A revision never published is simply not there for an audience-only reader.)
                 rule_status = 404 if action == "drafts" and "/revisions/" in url else 302
-                assert response.status_code == (400 if action in ("relabel", "audience") else rule_status)
+                if action == "export":
+                    assert response.status_code == 403 and "lets its members export" in response.content.decode()
+                else:
+                    assert response.status_code == (400 if action in ("relabel", "audience") else rule_status)
             else:
                 _assert_allowed(action, doc, world, response, seq)
         except AssertionError as error:
@@ -607,6 +644,8 @@ def test_the_matrix_is_large_and_allows_and_refuses_every_action() -> None:
     for action in ACTIONS:
         outcomes = {expected(v, d, action) for v in VIEWERS for d in DOCS}
         assert {ALLOWED, REFUSED} <= outcomes, action
+    # Readers over their organisation's export cap meet the refusal that says why.
+    assert RULE in {expected(v, d, "export") for v in VIEWERS for d in DOCS}
 
 
 # --- "Who can see it" tells the truth --------------------------------------------------------------

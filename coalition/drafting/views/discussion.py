@@ -4,21 +4,21 @@ table (on a page and as CSV)."""
 from __future__ import annotations
 
 import csv
-import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coalition import access
 from coalition.access import Action
+from coalition.audit.services import record
 from coalition.core.http import query_int, run_service, submit_form
 from coalition.drafting import anchors, selectors, services
 from coalition.drafting.forms import CommentForm, EditCommentForm, ReplyForm
 from coalition.drafting.models import Anchor, Comment
+from coalition.exports import labels
 from coalition.library import selectors as library_selectors
 from coalition.library import services as library_services
 from coalition.library.models import Document
@@ -235,22 +235,19 @@ def _cell(value: Any) -> str:
 
 def disposition_csv(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
+    refusal = access.export_refusal(request.user, document)
+    if refusal is not None:  # the same export cap as the document's own exports (coalition/access/exports.py)
+        return render(request, "exports/refused.html", {"document": document, "refusal": refusal}, status=403)
     chosen = _range(request, selectors.revision_numbers(request.user, document)) or (0, 0)
     rows = selectors.disposition_rows(request.user, document, first=chosen[0], last=chosen[1]) if chosen[0] else []
-    export_id = uuid.uuid4().hex
-    label = document.get_tlp_display()
-    user = request.user
-    organisations = ", ".join(m.organisation_name for m in access.memberships_of(user)) or "no organisation"
-    watermark = (
-        f"Exported for {user.display_name} <{user.email}> ({organisations}) "  # type: ignore[union-attr]
-        f"on {timezone.now():%Y-%m-%d %H:%M} UTC; export {export_id}"
-    )
+    stamp = labels.stamp_for(request.user, document.tlp)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"disposition-{document.pk}-r{chosen[0]}-r{chosen[1]}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # a byte-order mark, so spreadsheets read UTF-8 as UTF-8
     writer = csv.writer(response)
-    writer.writerow([label])
+    # The label and the watermark first and last, each in a row of its own (labels.Stamp.lines).
+    writer.writerows([_cell(line)] for line in stamp.lines())
     writer.writerow(CSV_HEADER)
     for row in rows:
         text = row.text + (f"\n\nRationale: {row.rationale}" if row.rationale else "")
@@ -267,14 +264,14 @@ def disposition_csv(request: HttpRequest, pk: int) -> HttpResponse:
             f"{row.created_at:%Y-%m-%d}",
         ]
         writer.writerow([_cell(c) for c in cells])
-    writer.writerow([_cell(f"“{document.title}”, revisions {chosen[0]} to {chosen[1]}. {watermark}")])
-    writer.writerow([label])
-    library_services.record_read(
-        user=request.user,
-        document=document,
-        what="disposition_exported",
-        revisions=list(chosen),
-        rows=len(rows),
-        export=export_id,
+    writer.writerow([_cell(f"“{document.title}”, revisions {chosen[0]} to {chosen[1]}.")])
+    writer.writerows([_cell(line)] for line in reversed(stamp.lines()))
+    # Recorded even for a public document (which reading is not): every export names its source.
+    record(
+        action="document.disposition_exported",
+        actor=request.user,
+        target=document,
+        target_org_id=document.owner_id,
+        data={"revisions": list(chosen), "rows": len(rows), "export": stamp.export_id, "label": stamp.label},
     )
     return response

@@ -66,6 +66,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audience": access.audience_of(document) if can_manage else None,
             "can_edit": access.can(request.user, Action.EDIT_DOCUMENT, document),
             "can_manage": can_manage,
+            "export_refusal": access.export_refusal(request.user, document),
         },
     )
 

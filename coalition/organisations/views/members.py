@@ -16,7 +16,7 @@ from coalition.access import Action
 from coalition.core.http import confirmation, is_confirmed, run_service
 from coalition.organisations import selectors, services
 from coalition.organisations.forms import RoleForm, SignatoryForm
-from coalition.organisations.models import Membership, Organisation
+from coalition.organisations.models import EXPORT_LABELS, Membership, Organisation
 
 PAGE_SIZE = 50
 ROLE_MEANS = {
@@ -55,6 +55,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "role_form": RoleForm(),
             "reasons": access.explain(request.user, organisation),
             "pending_count": selectors.open_invitations_of(organisation).count() if can_manage else 0,
+            "can_set_export_cap": access.can(request.user, Action.SET_EXPORT_CAP, organisation),
+            "export_labels": EXPORT_LABELS,
         },
     )
 
@@ -171,6 +173,25 @@ def set_oversight(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         done,
         lambda: services.set_oversight(acting_user=request.user, membership=membership, oversight=oversight),
     )
+    return redirect("organisations:detail", slug=slug)
+
+
+@require_POST
+def set_export_cap(request: HttpRequest, slug: str) -> HttpResponse:
+    """Its admins, from the organisation's page; the secretariat's admins, from theirs."""
+    organisation = _organisation(request, slug, Action.SET_EXPORT_CAP)
+    cap = request.POST.get("export_cap", "")
+    labels = dict(EXPORT_LABELS)
+    run_service(
+        request,
+        _("%(organisation)s's members may now export material up to %(label)s.")
+        % {"organisation": organisation.name, "label": labels.get(cap, cap)},
+        lambda: services.set_export_cap(acting_user=request.user, organisation=organisation, export_cap=cap),
+    )
+    if request.POST.get("back") == "secretariat" or not access.can(
+        request.user, Action.VIEW_ORGANISATION, organisation
+    ):
+        return redirect("secretariat:organisation", slug=slug)
     return redirect("organisations:detail", slug=slug)
 
 

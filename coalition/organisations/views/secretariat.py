@@ -12,7 +12,7 @@ from coalition.access import Action
 from coalition.core.http import run_service, submit_form
 from coalition.organisations import selectors, services
 from coalition.organisations.forms import CommunityForm, OrganisationForm, SuspendForm
-from coalition.organisations.models import Community, Organisation
+from coalition.organisations.models import EXPORT_LABELS, Community, Organisation
 
 PAGE_SIZE = 50
 
@@ -63,6 +63,8 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
             "invitations": selectors.open_invitations_of(organisation),
             "communities": organisation.communities.order_by("name"),
             "can_manage": access.can(request.user, Action.MANAGE_ORGANISATIONS),
+            "can_set_export_cap": access.can(request.user, Action.SET_EXPORT_CAP, organisation),
+            "export_labels": EXPORT_LABELS,
         },
     )
 
