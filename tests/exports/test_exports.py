@@ -46,7 +46,7 @@ def _export(client: Any, document: Document, fmt: str) -> Any:
 
 
 def _events() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action="document.exported").order_by("seq"))
+    return list(AuditEvent.objects.filter(action="document.exported").order_by("id"))
 
 
 def _pages(response: Any) -> list[str]:
@@ -246,7 +246,7 @@ def test_admins_and_the_secretariat_set_the_cap_and_it_is_recorded(
     assert response["Location"] == "/secretariat/organisations/acme/"
     acme.refresh_from_db()
     assert acme.export_cap == "green"
-    changes = AuditEvent.objects.filter(action="organisation.export_cap_changed").order_by("seq")
+    changes = AuditEvent.objects.filter(action="organisation.export_cap_changed").order_by("id")
     assert [(e.actor_id, e.data) for e in changes] == [
         (acme_admin.pk, {"from": "amber_strict", "to": "red"}),
         (secretariat_admin.pk, {"from": "red", "to": "green"}),
