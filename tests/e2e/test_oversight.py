@@ -60,6 +60,7 @@ def test_who_read_what_is_answered_for_owners_admins_and_oversight_never_with_co
     sign_in(admin_page, admin.email, PASSWORD, totp_secret=admin_secret)
     admin_page.goto("/orgs/acme/")
     admin_page.get_by_role("button", name="Members' activity").click()
+    admin_page.get_by_text("Filters", exact=True).click()
     admin_page.get_by_label("Kind").select_option("reads")
     admin_page.get_by_role("button", name="Show").click()
     row = admin_page.get_by_role("row").filter(has_text="reader@acme.example").filter(has_text="document.viewed")
@@ -76,6 +77,7 @@ def test_who_read_what_is_answered_for_owners_admins_and_oversight_never_with_co
     overseer_page = new_page()
     sign_in(overseer_page, overseer.email, PASSWORD, totp_secret=overseer_secret)
     overseer_page.get_by_role("link", name="Oversight").click()
+    overseer_page.get_by_text("Filters", exact=True).click()
     overseer_page.get_by_label("Document number").fill(str(document.pk))
     overseer_page.get_by_role("button", name="Show").click()
     expect(overseer_page.get_by_role("row").filter(has_text="reader@acme.example").first).to_contain_text(
