@@ -9,4 +9,4 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("seq", "created_at", "action", "actor_label", "target_type", "target_id", "ip")
     list_filter = ("action",)
     search_fields = ("actor_label", "target_id", "request_id")
-    ordering = ("-seq",)
+    ordering = ("-id",)

@@ -536,7 +536,7 @@ def _assert_allowed(action: str, doc: Doc, world: World, response: Any, seq: int
         label = f"TLP:{doc.tlp.upper().replace('_', '+')}"
         lines = response.content.decode().splitlines()
         assert lines[0] == lines[-1] == label
-        [event] = AuditEvent.objects.filter(seq__gt=seq)
+        [event] = AuditEvent.objects.filter(id__gt=seq)
         assert (event.action, event.data["label"], event.target_id) == ("document.exported", label, str(pk))
         assert event.data["export"] in lines[1]
     elif action == "download":
