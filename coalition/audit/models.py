@@ -148,9 +148,10 @@ def leaf_data_of(values: Mapping[str, Any]) -> bytes:
 
 
 def personal_digest(*, salt: str, ip: str, user_agent: str) -> str:
-    """SHA-256 over the salt and the personal data: without the salt (random, 128 bits, erased
-    with the data) nobody can test guesses of an address against the digest."""
-    return hashlib.sha256(canonical_json({"salt": salt, "ip": ip, "user_agent": user_agent}).encode()).hexdigest()
+    """SHA-256 over the canonical JSON array [salt, ip, user agent]: without the salt (random, 128
+    bits, erased with the data) nobody can test guesses of an address against the digest."""
+    data = json.dumps([salt, ip, user_agent], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 # --- The Merkle tree over the events (RFC 9162; coalition/audit/tree.py) -------------------------

@@ -13,7 +13,9 @@ stored as they fill (`AuditNode`), so a proof for any event reads O(log n) rows 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -303,10 +305,12 @@ class TreeProblem:
     reason: str
 
 
-def verify_tree(*, kept: list[str] | None = None, chunk_size: int = 5000) -> Iterator[TreeProblem]:
+def verify_tree(*, kept: list[str] | None = None, workers: int = 1) -> Iterator[TreeProblem]:
     """Recompute every leaf from its event and every stored subtree; check each checkpoint's
     signature, and that its root is the tree's at its size (which makes each consistent with the
-    ones before). `kept`: signed checkpoints kept outside the database, checked the same way."""
+    ones before). `kept`: signed checkpoints kept outside the database, checked the same way.
+    `workers` > 1 recomputes leaves in that many processes (each with its own connection: only
+    for committed data, so not inside a transaction)."""
     head = TreeHead.objects.filter(id=1).first()
     if head is None:
         yield TreeProblem("tree head", "the tree head row is missing")
@@ -334,7 +338,7 @@ def verify_tree(*, kept: list[str] | None = None, chunk_size: int = 5000) -> Ite
         wanted.setdefault(problem.size, []).append(
             (f"kept checkpoint {number} (size {problem.size})", problem.root_hash)
         )
-    yield from _rebuild(head, wanted, chunk_size)
+    yield from _rebuild(head, wanted, workers)
 
 
 def _open(note: str, vkey: str, where: str) -> checkpoints.Checkpoint | TreeProblem:
@@ -344,10 +348,65 @@ def _open(note: str, vkey: str, where: str) -> checkpoints.Checkpoint | TreeProb
         return TreeProblem(where, f"{error}")
 
 
-def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], chunk_size: int) -> Iterator[TreeProblem]:
+# Leaves are checked in chunks of leaf indexes, each read in one statement as plain rows (not model
+# instances: verification reads every event, and building objects would cost more than hashing),
+# optionally by several processes; the tree is folded and compared with the stored subtrees here.
+VERIFY_CHUNK = 20_000
+_VERIFY_COLUMNS = ("index", "hash", "event__redacted_at", *(f"event__{name}" for name in LEAF_COLUMNS))
+_VERIFY_NAMES = ("index", "leaf_hash", "redacted_at", *LEAF_COLUMNS)
+
+_Checked = tuple[int, bytes, tuple[TreeProblem, ...]]
+
+
+def _check_leaves(bounds: tuple[int, int]) -> list[_Checked]:
+    """Leaves start..end-1 recomputed from their events: (index, leaf hash, problems) each."""
+    start, end = bounds
+    rows = AuditLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index").values_list(*_VERIFY_COLUMNS)
+    out: list[_Checked] = []
+    for row in rows:
+        values = dict(zip(_VERIFY_NAMES, row, strict=True))
+        index, seq = values["index"], values["seq"]
+        problems: list[TreeProblem] = []
+        redacted = values["redacted_at"] is not None
+        if values["leaf_format"] == LeafFormat.CHAINED and redacted:
+            # A format 1 event hashed its address itself: once redacted, its leaf vouches for it.
+            value = bytes.fromhex(values["leaf_hash"])
+        else:
+            value = merkle.leaf_hash(leaf_data_of(values))
+            if value.hex() != values["leaf_hash"]:
+                problems.append(
+                    TreeProblem(
+                        f"leaf {index} (event #{seq})", "the event does not match its leaf hash (it was edited)"
+                    )
+                )
+            elif values["leaf_format"] == LeafFormat.COMMITTED and not redacted:
+                digest = personal_digest(salt=values["personal_salt"], ip=values["ip"], user_agent=values["user_agent"])
+                if digest != values["personal_digest"]:
+                    problems.append(
+                        TreeProblem(
+                            f"leaf {index} (event #{seq})",
+                            "its address or browser does not match their digest (they were edited)",
+                        )
+                    )
+        if seq != index + 1:
+            problems.append(TreeProblem(f"leaf {index}", f"it holds event #{seq}, not #{index + 1}"))
+        out.append((index, value, tuple(problems)))
+    return out
+
+
+def _checked_chunks(total: int, workers: int) -> Iterator[list[_Checked]]:
+    chunks = [(start, min(start + VERIFY_CHUNK, total)) for start in range(0, total, VERIFY_CHUNK)]
+    if workers <= 1 or len(chunks) <= 1 or connection.vendor == "sqlite" and connection.is_in_memory_db():
+        yield from map(_check_leaves, chunks)
+        return
+    connections.close_all()  # each process opens its own
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(_check_leaves, chunks)
+
+
+def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers: int = 1) -> Iterator[TreeProblem]:
     stack: list[_Piece] = []
     expected = 0
-    pending: dict[tuple[int, int], bytes] = {}
 
     def check_root(size: int) -> Iterator[TreeProblem]:
         root = _fold([piece.hash for piece in stack])
@@ -356,52 +415,28 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], chunk_s
                 yield TreeProblem(where, "its root hash is not the tree's at its size: the log was rewritten")
 
     yield from check_root(0)
-    # Plain rows, not model instances: verification reads every event, and at a million events
-    # building objects would cost more than hashing them.
-    columns = ("index", "hash", "event__redacted_at", *(f"event__{name}" for name in LEAF_COLUMNS))
-    rows = AuditLeaf.objects.order_by("index").values_list(*columns).iterator(chunk_size=chunk_size)
-    names = ("index", "leaf_hash", "redacted_at", *LEAF_COLUMNS)
-    for row in rows:
-        values = dict(zip(names, row, strict=True))
-        index, seq = values["index"], values["seq"]
-        if index != expected:
-            yield TreeProblem(
-                f"leaf {expected} (event #{expected + 1})",
-                "the tree lacks this leaf (it was removed, or leaves reordered)",
-            )
-            return
-        redacted = values["redacted_at"] is not None
-        if values["leaf_format"] == LeafFormat.CHAINED and redacted:
-            # A format 1 event hashed its address itself: once redacted, its leaf vouches for it.
-            value = bytes.fromhex(values["leaf_hash"])
-        else:
-            value = merkle.leaf_hash(leaf_data_of(values))
-            if value.hex() != values["leaf_hash"]:
+    last = AuditLeaf.objects.order_by("-index").values_list("index", flat=True).first()
+    total = 0 if last is None else last + 1
+    for chunk in _checked_chunks(total, workers):
+        pending: dict[tuple[int, int], bytes] = {}
+        for index, value, problems in chunk:
+            if index != expected:
                 yield TreeProblem(
-                    f"leaf {index} (event #{seq})", "the event does not match its leaf hash (it was edited)"
+                    f"leaf {expected} (event #{expected + 1})",
+                    "the tree lacks this leaf (it was removed, or leaves reordered)",
                 )
-            elif values["leaf_format"] == LeafFormat.COMMITTED and not redacted:
-                digest = personal_digest(salt=values["personal_salt"], ip=values["ip"], user_agent=values["user_agent"])
-                if digest != values["personal_digest"]:
-                    yield TreeProblem(
-                        f"leaf {index} (event #{seq})",
-                        "its address or browser does not match their digest (they were edited)",
-                    )
-        if seq != index + 1:
-            yield TreeProblem(f"leaf {index}", f"it holds event #{seq}, not #{index + 1}")
-        stack.append(_Piece(0, index, value))
-        while len(stack) > 1 and stack[-1].level == stack[-2].level:
-            right, left = stack.pop(), stack.pop()
-            merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
-            pending[(merged.level, merged.index)] = merged.hash
-            stack.append(merged)
-        expected += 1
-        if len(pending) >= chunk_size:
-            yield from _compare_nodes(pending)
-            pending = {}
-        if expected in wanted:
-            yield from check_root(expected)
-    yield from _compare_nodes(pending)
+                return
+            yield from problems
+            stack.append(_Piece(0, index, value))
+            while len(stack) > 1 and stack[-1].level == stack[-2].level:
+                right, left = stack.pop(), stack.pop()
+                merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
+                pending[(merged.level, merged.index)] = merged.hash
+                stack.append(merged)
+            expected += 1
+            if expected in wanted:
+                yield from check_root(expected)
+        yield from _compare_nodes(pending)
     for size in sorted(size for size in wanted if size > expected):
         for where, _value in wanted[size]:
             yield TreeProblem(where, f"the tree holds only {expected} leaves (events #{expected + 1} on were removed)")
@@ -424,13 +459,14 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], chunk_s
 
 
 def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> Iterator[TreeProblem]:
-    if not computed:
-        return
-    condition = Q()
+    """The stored subtrees against those just computed: one range read per level."""
+    levels: dict[int, list[int]] = {}
     for level, index in computed:
-        condition |= Q(level=level, index=index)
-    rows = AuditNode.objects.filter(condition).values_list("level", "index", "hash")
-    stored = {(level, index): value for level, index, value in rows}
+        levels.setdefault(level, []).append(index)
+    stored: dict[tuple[int, int], str] = {}
+    for level, indexes in levels.items():
+        rows = AuditNode.objects.filter(level=level, index__gte=min(indexes), index__lte=max(indexes))
+        stored.update(((level, index), value) for index, value in rows.values_list("index", "hash"))
     for key, value in sorted(computed.items()):
         if stored.get(key) != value.hex():
             yield TreeProblem(f"node {key[0]}/{key[1]}", "the stored subtree hash is not its leaves'")

@@ -309,3 +309,16 @@ def test_members_see_and_download_the_latest_checkpoint_outsiders_do_not(client_
     assert client_for(outsider).get("/audit/checkpoint/").status_code == 404
     assert client_for(outsider).get("/audit/checkpoint.txt").status_code == 404
     assert client_for(None).get("/audit/checkpoint.txt").status_code == 302  # sign in first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 7)
+    _write(40)
+    tree.integrate(limit=13)
+    tree.integrate_all()
+    assert list(tree.verify_tree(workers=2)) == []
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE seq = 23", []))
+    found = [str(problem) for problem in tree.verify_tree(workers=2)]
+    assert found == [str(problem) for problem in tree.verify_tree(workers=1)]
+    assert found and "event #23" in found[0]

@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--checkpoint", action="append", default=[], type=Path, help="a signed checkpoint kept outside the database"
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes that recompute leaves (e.g. the number of cores; each opens its own connection)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         problem = next(iter(verify_chain()), None)
@@ -34,7 +40,7 @@ class Command(BaseCommand):
                 kept.append(path.read_text())
             except OSError as error:
                 raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-        found = next(iter(tree.verify_tree(kept=kept)), None)
+        found = next(iter(tree.verify_tree(kept=kept, workers=max(1, options["workers"]))), None)
         if found is not None:
             raise CommandError(f"Audit tree broken at {found.where}: {found.reason}.")
         count = AuditEvent.objects.count()
