@@ -311,6 +311,8 @@ def test_members_see_and_download_the_latest_checkpoint_outsiders_do_not(client_
     assert client_for(None).get("/audit/checkpoint.txt").status_code == 302  # sign in first
 
 
+# audit_verify forks from a single-threaded command; pytest's own threads make Python warn here.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 @pytest.mark.django_db(transaction=True)
 def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
     monkeypatch.setattr(tree, "VERIFY_CHUNK", 7)
