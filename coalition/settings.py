@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "coalition.library",
     "coalition.drafting",
     "coalition.notifications",
+    "coalition.mywork",
     "coalition.search",
     "coalition.appeals",
     "coalition.demo",
