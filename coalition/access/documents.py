@@ -709,21 +709,21 @@ def grant_level_of(document: Document, *, user: Any = None, organisation: Organi
 def _edit_grant_sql(q: _Sql, *, user_id: int | None = None, grant_group_ids: list[int] | None = None) -> str:
     """Ids of documents granted at the edit level to the person, or to the organisations whose
     grant groups are named (the caller names only the groups of organisations where the person
-    is an editor, since an organisation's edit grant serves editors and admins only)."""
-    permission = (
-        f"SELECT ap.id FROM {q.table(Permission)} ap WHERE ap.codename = {q.values(LEVEL_PERMISSION[EDIT])}"  # noqa: S608
-        f" AND ap.id IN ({q._levels()})"
-    )
+    is an editor, since an organisation's edit grant serves editors and admins only). The text is
+    written in order, so that the parameters are collected in the order they appear."""
     if user_id is not None:
-        return (
+        sql = (
             f"SELECT ug.content_object_id FROM {q.table(DocumentUserGrant)} ug"  # noqa: S608 - see _Sql
-            f" WHERE ug.user_id = {q.values(user_id)} AND ug.permission_id IN ({permission})"
+            f" WHERE ug.user_id = {q.values(user_id)} AND ug.permission_id IN ("
         )
-    assert grant_group_ids
-    return (
-        f"SELECT gg.content_object_id FROM {q.table(DocumentGroupGrant)} gg"  # noqa: S608 - see _Sql
-        f" WHERE gg.group_id IN ({q.values(*grant_group_ids)}) AND gg.permission_id IN ({permission})"
-    )
+    else:
+        assert grant_group_ids
+        sql = (
+            f"SELECT gg.content_object_id FROM {q.table(DocumentGroupGrant)} gg"  # noqa: S608 - see _Sql
+            f" WHERE gg.group_id IN ({q.values(*grant_group_ids)}) AND gg.permission_id IN ("
+        )
+    sql += f"SELECT ap.id FROM {q.table(Permission)} ap WHERE ap.codename = {q.values(LEVEL_PERMISSION[EDIT])}"  # noqa: S608
+    return sql + f" AND ap.id IN ({q._levels()}))"
 
 
 def _editor_memberships(user: Any) -> list[MembershipInfo]:
