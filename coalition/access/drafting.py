@@ -403,8 +403,17 @@ def default_watchers(document: Document) -> list[Any]:
 
 def review_owner_candidates(document: Document) -> list[Any]:
     """The people who may be made responsible for reviewing the document by its review-by date:
-    the editors and admins of the owner organisation who may edit it (on TLP:RED, those granted it
-    by name at the edit level)."""
+    the editors and admins of the owner organisation, who may edit it (on TLP:RED, those of them
+    granted it by name at the edit level), in one query: the edit page lists them all."""
+    if document.status == Document.Status.ARCHIVED:
+        return []
     memberships = _memberships_at_least(Role.EDITOR).filter(organisation_id=document.owner_id)
-    people = {m.user.pk: m.user for m in memberships.select_related("user").order_by("user__name", "user__email")}
-    return [u for u in people.values() if documents.can_edit(u, document)]
+    if document.tlp == TLP.RED:
+        from coalition.library.models import DocumentUserGrant
+
+        granted = DocumentUserGrant.objects.filter(
+            content_object_id=document.pk, permission__codename=documents.LEVEL_PERMISSION[documents.EDIT]
+        )
+        memberships = memberships.filter(user_id__in=granted.values("user_id"))
+    memberships = memberships.select_related("user").order_by("user__name", "user__email")
+    return list({m.user.pk: m.user for m in memberships}.values())

@@ -133,3 +133,20 @@ def test_tasks_listed_for_a_person_are_exactly_those_can_allows(
             allowed = {o.pk for o in model.objects.all() if access.can(fresh(person), action, o)}
             assert listed == allowed, (name, model.__name__)
     assert PEOPLE  # the matrix's people are all in `everyone`
+
+
+def test_review_owners_offered_are_the_owners_editors_who_can_edit(
+    everyone: dict[str, User], documents: list[Document]
+) -> None:
+    known = {p.pk for p in everyone.values()}  # (Initech's editor is offered for Initech's document)
+    for document in documents:
+        offered = {u.pk for u in access.review_owner_candidates(document)} & known
+        owners_editors = {
+            p.pk
+            for p in everyone.values()
+            if access.can(fresh(p), Action.EDIT_DOCUMENT, document)
+            and any(
+                m.organisation_id == document.owner_id and m.at_least(Role.EDITOR) for m in access.memberships_of(p)
+            )
+        }
+        assert offered == owners_editors, document.title
