@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "coalition.drafting",
     "coalition.exports",
     "coalition.notifications",
+    "coalition.mywork",
     "coalition.search",
     "coalition.appeals",
     "coalition.demo",
@@ -428,6 +429,8 @@ if NOTIFICATION_EMAIL_MAX_ATTEMPTS < 1:
 NOTIFICATION_DIGEST_HOUR = envint("NOTIFICATION_DIGEST_HOUR", 7)
 if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("NOTIFICATION_DIGEST_HOUR must be an hour from 0 to 23.")
+# How many days before a document's review-by date its review owner is reminded (and My work lists it).
+REVIEW_REMINDER_DAYS = envint("REVIEW_REMINDER_DAYS", 14)
 
 # --- Portal ------------------------------------------------------------------------------------
 

@@ -5,13 +5,15 @@ from django.urls import include, path
 from coalition.accounts import views as account_views
 from coalition.appeals.views import public as appeal_views
 from coalition.core import views as core_views
+from coalition.mywork import views as mywork_views
 from coalition.organisations.views import invitations
 
 # The admin's own login form would skip the second factor and the login audit: use allauth's.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", mywork_views.home, name="home"),
+    path("my-work/", mywork_views.my_work, name="my_work"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("accounts/mfa-required/", account_views.mfa_required, name="mfa_required"),

@@ -7,6 +7,7 @@ from coalition.access.documents import (
     audience_of,
     creatable_in,
     delete_grant,
+    editable_condition,
     grant_level_of,
     sees_now,
     store_grant,
@@ -16,9 +17,12 @@ from coalition.access.documents import (
 from coalition.access.drafting import (
     acknowledging_memberships,
     commenting_membership,
+    default_watchers,
+    review_owner_candidates,
     reviewer_membership,
     sees_working_copy,
     signatory_memberships,
+    watches_by_default,
 )
 from coalition.access.exports import export_ceiling, export_refusal
 from coalition.access.memberships import held_for_mfa, memberships_of, organisation_ids_of, requires_mfa
@@ -43,7 +47,9 @@ __all__ = [
     "can",
     "commenting_membership",
     "creatable_in",
+    "default_watchers",
     "delete_grant",
+    "editable_condition",
     "explain",
     "export_ceiling",
     "export_refusal",
@@ -55,6 +61,7 @@ __all__ = [
     "navigation_for",
     "organisation_ids_of",
     "requires_mfa",
+    "review_owner_candidates",
     "reviewer_membership",
     "sees_now",
     "sees_working_copy",
@@ -62,5 +69,6 @@ __all__ = [
     "store_grant",
     "visible",
     "visible_documents_at",
+    "watches_by_default",
     "working_copy_condition",
 ]

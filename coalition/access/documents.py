@@ -697,3 +697,74 @@ def grant_level_of(document: Document, *, user: Any = None, organisation: Organi
         ).values_list("permission__codename", flat=True)
     levels = [PERMISSION_LEVEL[c] for c in codenames if c in PERMISSION_LEVEL]
     return max(levels, key=LEVEL_RANK.__getitem__) if levels else None
+
+
+# --- Editing, as SQL ---------------------------------------------------------------------------
+#
+# can_edit() and can_decide_proposal() (drafting.py) as filters, for the lists of My work: the
+# documents a person may edit, and those whose proposals they decide. Built from the person's
+# memberships (read once per request) and grant tables, like the reading rules above.
+
+
+def _edit_grant_sql(q: _Sql, *, user_id: int | None = None, grant_group_ids: list[int] | None = None) -> str:
+    """Ids of documents granted at the edit level to the person, or to the organisations whose
+    grant groups are named (the caller names only the groups of organisations where the person
+    is an editor, since an organisation's edit grant serves editors and admins only). The text is
+    written in order, so that the parameters are collected in the order they appear."""
+    if user_id is not None:
+        sql = (
+            f"SELECT ug.content_object_id FROM {q.table(DocumentUserGrant)} ug"  # noqa: S608 - see _Sql
+            f" WHERE ug.user_id = {q.values(user_id)} AND ug.permission_id IN ("
+        )
+    else:
+        assert grant_group_ids
+        sql = (
+            f"SELECT gg.content_object_id FROM {q.table(DocumentGroupGrant)} gg"  # noqa: S608 - see _Sql
+            f" WHERE gg.group_id IN ({q.values(*grant_group_ids)}) AND gg.permission_id IN ("
+        )
+    sql += f"SELECT ap.id FROM {q.table(Permission)} ap WHERE ap.codename = {q.values(LEVEL_PERMISSION[EDIT])}"  # noqa: S608
+    return sql + f" AND ap.id IN ({q._levels()}))"
+
+
+def _editor_memberships(user: Any) -> list[MembershipInfo]:
+    return [m for m in reader_for(user).memberships if m.at_least(Role.EDITOR)]
+
+
+def editable_condition(user: Any, path: str = "") -> Q:
+    """can_edit() as a filter on documents (or on rows reaching them through `path`)."""
+    prefix = f"{path}__" if path else ""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(**{f"{prefix}pk__in": []})
+    q = _Sql()
+    condition = Q(**{f"{prefix}pk__in": RawSQL(_edit_grant_sql(q, user_id=user.pk), q.params)})  # noqa: S611
+    editors = _editor_memberships(user)
+    if editors:
+        organisation_ids = sorted(m.organisation_id for m in editors)
+        groups = sorted(m.grant_group_id for m in editors if m.grant_group_id is not None)
+        off_red = Q(**{f"{prefix}owner_id__in": organisation_ids})
+        if groups:
+            q = _Sql()
+            off_red |= Q(**{f"{prefix}pk__in": RawSQL(_edit_grant_sql(q, grant_group_ids=groups), q.params)})  # noqa: S611
+        # Co-drafting organisations' editors work on drafts and texts in review, not on what is out.
+        co_drafted = Document.co_drafters.through.objects.filter(organisation_id__in=organisation_ids)
+        off_red |= ~Q(**{f"{prefix}status__in": OPEN_STATUSES}) & Q(
+            **{f"{prefix}pk__in": co_drafted.values("document_id")}
+        )
+        condition |= ~Q(**{f"{prefix}tlp": TLP.RED}) & off_red
+    return ~Q(**{f"{prefix}status": Document.Status.ARCHIVED}) & condition
+
+
+def proposal_deciding_condition(user: Any, path: str = "") -> Q:
+    """can_decide_proposal() (drafting.py) as a filter: the owner organisation's editors, with an
+    edit grant by name on TLP:RED, never once archived."""
+    prefix = f"{path}__" if path else ""
+    editors = _editor_memberships(user) if user is not None and user.is_authenticated and user.is_active else []
+    if not editors:
+        return Q(**{f"{prefix}pk__in": []})
+    q = _Sql()
+    named_edit = Q(**{f"{prefix}pk__in": RawSQL(_edit_grant_sql(q, user_id=user.pk), q.params)})  # noqa: S611
+    return (
+        ~Q(**{f"{prefix}status": Document.Status.ARCHIVED})
+        & Q(**{f"{prefix}owner_id__in": sorted(m.organisation_id for m in editors)})
+        & (~Q(**{f"{prefix}tlp": TLP.RED}) | named_edit)
+    )

@@ -259,3 +259,161 @@ def _memberships_at_least(role: str) -> Any:
     return Membership.objects.filter(
         role__in=roles, organisation__status=Organisation.Status.ACTIVE, user__is_active=True
     )
+
+
+# --- What waits for a person, as SQL (My work) -------------------------------------------------
+#
+# reviewer_membership(), signatory_memberships() and acknowledging_memberships() above, turned
+# into filters over many rows, so that My work lists each kind of task in one query. Each keeps
+# only what the matching service would still accept from the person now: a review step in
+# progress, a ratification their organisation has not decided, a request they have not answered.
+
+
+def _roles_up_to(role: str) -> list[str]:
+    return [r for r in Role.values if ROLE_RANK[r] <= ROLE_RANK[role]]
+
+
+def _community_ids_of(organisation_id: int) -> Any:
+    return Community.organisations.through.objects.filter(organisation_id=organisation_id).values("community_id")
+
+
+def reviews_to_decide(user: Any, queryset: Any) -> Any:
+    """The reviews of `queryset` whose current step the user may approve or send back now."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from coalition.drafting.models import Review, ReviewStep
+
+    memberships = documents.reader_for(user).memberships
+    if not memberships:
+        return queryset.none()
+    assigned = Q(pk__in=[])
+    for m in memberships:
+        assigned |= Q(role__in=_roles_up_to(m.role)) & (
+            Q(organisation_id=m.organisation_id) | Q(community_id__in=_community_ids_of(m.organisation_id))
+        )
+    step = ReviewStep.objects.filter(
+        assigned, document_id=OuterRef("document_id"), position=OuterRef("current_position")
+    )
+    return (
+        queryset.filter(state=Review.State.IN_PROGRESS)
+        .exclude(requested_by_id=user.pk)
+        .filter(documents.working_copy_condition(user, "document"))
+        .filter(Exists(step))
+    )
+
+
+def ratifications_to_decide(user: Any, queryset: Any) -> Any:
+    """The open ratifications of `queryset` on which the user may still endorse or decline for one
+    of their organisations: a signatory of an active member organisation the document reaches,
+    which has not decided (or withdrew its decision), before the deadline, on the text that is
+    published now."""
+    from django.db.models import Exists, F, OuterRef, Q
+    from django.utils import timezone
+
+    from coalition.drafting.models import Endorsement, Ratification
+    from coalition.library.models import DocumentGroupGrant
+
+    signatories = [
+        m for m in documents.reader_for(user).memberships if m.signatory and m.organisation_kind in RATIFYING_KINDS
+    ]
+    if not signatories:
+        return queryset.none()
+    through = Document.audience_organisations.through
+    communities = Document.audience_communities.through
+    mine = Q(pk__in=[])
+    for m in signatories:
+        reached = (
+            Q(document__audience__in=(Audience.PUBLIC, Audience.COALITION))
+            | Q(
+                document_id__in=Document.co_drafters.through.objects.filter(organisation_id=m.organisation_id).values(
+                    "document_id"
+                )
+            )
+            | Q(document_id__in=through.objects.filter(organisation_id=m.organisation_id).values("document_id"))
+            | Q(
+                document_id__in=communities.objects.filter(
+                    community_id__in=_community_ids_of(m.organisation_id)
+                ).values("document_id")
+            )
+        )
+        if m.grant_group_id is not None:
+            reached |= Q(
+                document_id__in=DocumentGroupGrant.objects.filter(group_id=m.grant_group_id).values("content_object_id")
+            )
+        undecided = Q(
+            ~Exists(
+                Endorsement.objects.filter(
+                    ratification_id=OuterRef("pk"), organisation_id=m.organisation_id, withdrawn_at__isnull=True
+                )
+            )
+        )
+        mine |= (Q(document__owner_id=m.organisation_id) | (~Q(document__tlp=TLP.RED) & reached)) & undecided
+    today = timezone.localdate()
+    open_now = queryset.filter(
+        Q(deadline__isnull=True) | Q(deadline__gte=today),
+        state=Ratification.State.OPEN,
+        document__status=Document.Status.PUBLISHED,
+        document__published_revision_id=F("revision_id"),
+    )
+    return documents.visible_documents_at(user, open_now.filter(mine), "document")
+
+
+def acknowledgements_to_give(user: Any, queryset: Any) -> Any:
+    """The acknowledgement requests of `queryset` the user may still acknowledge for one of the
+    asked organisations (contributors and above), having not done so for it yet."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from coalition.drafting.models import Acknowledgement, AcknowledgementRequest
+
+    contributors = [m for m in documents.reader_for(user).memberships if m.at_least(Role.CONTRIBUTOR)]
+    if not contributors:
+        return queryset.none()
+    asked = AcknowledgementRequest.organisations.through
+    mine = Q(pk__in=[])
+    for m in contributors:
+        mine |= Exists(
+            asked.objects.filter(acknowledgementrequest_id=OuterRef("pk"), organisation_id=m.organisation_id)
+        ) & ~Exists(
+            Acknowledgement.objects.filter(
+                request_id=OuterRef("pk"), user_id=user.pk, organisation_id=m.organisation_id
+            )
+        )
+    return documents.visible_documents_at(user, queryset.filter(mine), "document")
+
+
+# --- Watching ------------------------------------------------------------------------------------
+
+
+def watches_by_default(user: Any, document: Document) -> bool:
+    """Owners and co-drafting editors watch a document unless they chose not to: editors and admins
+    of the owner organisation or of a co-drafting organisation."""
+    reader = documents.reader_for(user)
+    drafting_organisations = {document.owner_id} | documents._co_drafter_ids(document)
+    return any(m.organisation_id in drafting_organisations and m.at_least(Role.EDITOR) for m in reader.memberships)
+
+
+def default_watchers(document: Document) -> list[Any]:
+    """The people who watch `document` without having asked to: the editors and admins of the owner
+    and co-drafting organisations (active people of active organisations). Whether each may hear
+    of a given event is asked again by the notifications."""
+    organisations = [document.owner_id, *documents._co_drafter_ids(document)]
+    memberships = _memberships_at_least(Role.EDITOR).filter(organisation_id__in=organisations)
+    return list({m.user.pk: m.user for m in memberships.select_related("user")}.values())
+
+
+def review_owner_candidates(document: Document) -> list[Any]:
+    """The people who may be made responsible for reviewing the document by its review-by date:
+    the editors and admins of the owner organisation, who may edit it (on TLP:RED, those of them
+    granted it by name at the edit level), in one query: the edit page lists them all."""
+    if document.status == Document.Status.ARCHIVED:
+        return []
+    memberships = _memberships_at_least(Role.EDITOR).filter(organisation_id=document.owner_id)
+    if document.tlp == TLP.RED:
+        from coalition.library.models import DocumentUserGrant
+
+        granted = DocumentUserGrant.objects.filter(
+            content_object_id=document.pk, permission__codename=documents.LEVEL_PERMISSION[documents.EDIT]
+        )
+        memberships = memberships.filter(user_id__in=granted.values("user_id"))
+    memberships = memberships.select_related("user").order_by("user__name", "user__email")
+    return list({m.user.pk: m.user for m in memberships}.values())

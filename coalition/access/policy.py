@@ -175,6 +175,16 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
         return appeals.visible_tips(user, queryset)  # type: ignore[arg-type, return-value]
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
+    if model is Document and action == Action.EDIT_DOCUMENT:
+        return queryset.filter(documents.editable_condition(user))
+    if model is Document and action == Action.DECIDE_PROPOSAL:
+        return queryset.filter(documents.proposal_deciding_condition(user))
+    if model is Review and action == Action.DECIDE_REVIEW:
+        return drafting.reviews_to_decide(user, queryset)  # type: ignore[no-any-return]
+    if model is Ratification and action == Action.ENDORSE:
+        return drafting.ratifications_to_decide(user, queryset)  # type: ignore[no-any-return]
+    if model is AcknowledgementRequest and action == Action.ACKNOWLEDGE:
+        return drafting.acknowledgements_to_give(user, queryset)  # type: ignore[no-any-return]
     if model is Organisation:
         if action == Action.CREATE_APPEAL:
             return queryset.filter(pk__in=appeals.publishing_organisations(user))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from coalition.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from coalition.library.models import LANGUAGES, TLP, Audience, Document, Topic
@@ -41,6 +42,21 @@ class TextForm(forms.Form):
 
 class EditForm(DetailsForm, TextForm):
     base = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    review_owner = ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Review owner",
+        empty_label="Nobody",
+        help_text="Reminded when the review-by date is near or has passed; one of the owner's editors.",
+    )
+
+    def __init__(self, *args: Any, review_owners: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = review_owners or []
+        field = self.fields["review_owner"]
+        assert isinstance(field, ModelChoiceField)
+        field.queryset = get_user_model().objects.filter(pk__in=[p.pk for p in people]).order_by("name", "email")
+        field.label_from_instance = lambda person: person.display_name  # type: ignore[method-assign, assignment]
 
 
 class AudienceForm(forms.Form):

@@ -111,6 +111,12 @@ class Document(TimeStampedModel):
             # The library's other sorts walk these as "newest" walks the first (docs/performance.md).
             models.Index(fields=["title", "id"], name="library_doc_title_idx"),
             models.Index(fields=["-updated_at", "-id"], name="library_doc_updated_idx"),
+            # The daily review-by reminder and My work's "review due" (most documents have no date).
+            models.Index(
+                fields=["review_owner", "review_by"],
+                condition=Q(review_by__isnull=False),
+                name="library_doc_review_idx",
+            ),
         ]
         constraints = [
             # TLP 2.0 as the portal enforces it (docs/architecture.md): public means CLEAR.
@@ -171,6 +177,24 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RecentView(models.Model):
+    """When a person last opened a document's page (My work lists the recent ones). One row per
+    person and document, updated in place; what they read is on the audit log, not here."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document"], name="library_recentview_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "-viewed_at"], name="library_recentview_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.document_id}"
 
 
 class DocumentUserGrant(UserObjectPermissionBase):

@@ -28,6 +28,7 @@ from coalition.library.models import (
     Attachment,
     Audience,
     Document,
+    RecentView,
     Revision,
     Topic,
 )
@@ -199,7 +200,7 @@ def restore_revision(*, acting_user: Any, document: Document, number: int) -> Re
     return revision
 
 
-METADATA_FIELDS = ("title", "summary", "kind", "language", "review_by")
+METADATA_FIELDS = ("title", "summary", "kind", "language", "review_by", "review_owner")
 
 
 @transaction.atomic
@@ -211,6 +212,8 @@ def update_details(
     if unknown:
         raise TypeError(f"update_details() cannot change {', '.join(sorted(unknown))}")
     changed = {f: v for f, v in changes.items() if getattr(document, f) != v}
+    if "review_owner" in changed:
+        _check_review_owner(document, changed["review_owner"])
     for field, value in changed.items():
         setattr(document, field, value.strip() if isinstance(value, str) else value)
     document.full_clean(exclude=["current_revision", "review_owner", "created_by"])
@@ -223,8 +226,21 @@ def update_details(
             changed["topics"] = sorted(t.name for t in topics)
     if changed:
         search_index.index_document(document, changed_by=acting_user)
-        _audit_document("document.details_changed", acting_user=acting_user, document=document, fields=sorted(changed))
+        data: dict[str, Any] = {"fields": sorted(changed)}
+        if "review_owner" in changed:
+            data["review_owner"] = getattr(changed["review_owner"], "pk", None)
+        _audit_document("document.details_changed", acting_user=acting_user, document=document, **data)
     return document
+
+
+def _check_review_owner(document: Document, person: Any) -> None:
+    """The person answering for the review-by date must be able to edit the document (no one is
+    allowed too: the reminder then goes to nobody, which the form says)."""
+    if person is not None and not access.can(person, Action.EDIT_DOCUMENT, document):
+        raise ServiceError(
+            _("%(name)s cannot edit this document, so cannot own its review.") % {"name": person.display_name},
+            code="review_owner",
+        )
 
 
 @transaction.atomic
@@ -440,6 +456,19 @@ def _discard_file(name: str) -> None:
             default_storage.delete(name)
     except OSError:
         logger.exception("Could not remove the unattached file %s", name)
+
+
+def record_view(*, user: Any, document: Document) -> None:
+    """Remember that a signed-in person opened the document's page (My work's "recently viewed"),
+    in one statement: insert, or move the time of the row that is there."""
+    if user is None or not user.is_authenticated:
+        return
+    RecentView.objects.bulk_create(
+        [RecentView(user=user, document=document, viewed_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "document"],
+        update_fields=["viewed_at"],
+    )
 
 
 def record_read(*, user: Any, document: Document, what: str, **data: Any) -> None:

@@ -88,10 +88,22 @@ def send_digest(*, user_id: int, force: bool = False) -> int:
             user, Document.objects.filter(pk__in={n.document_id for n in waiting}), Action.VIEW_DOCUMENT
         ).values_list("pk", "title", "tlp")
     }
+    draft_ids = {n.document_id for n in waiting if n.about_draft}
+    working = (
+        set(
+            Document.objects.filter(pk__in=draft_ids)
+            .filter(access.working_copy_condition(user))
+            .values_list("pk", flat=True)
+        )
+        if draft_ids
+        else set()
+    )
     items: list[tuple[str, Item]] = []
     for notification in waiting:
         if notification.document_id not in readable:
             continue
+        if notification.about_draft and notification.document_id not in working:
+            continue  # about a draft the person no longer works on
         title, current = readable[notification.document_id]
         tlp = stricter(notification.tlp, current)
         items.append((tlp, item_for(notification, tlp=tlp, actor=notification.actor, title=title)))

@@ -25,6 +25,10 @@ class Kind(models.TextChoices):
     RATIFICATION_ADOPTED = "ratification_adopted", "Ratification adopted"
     ACKNOWLEDGEMENT_REQUESTED = "acknowledgement_requested", "Acknowledgement requested"
     SAVED_SEARCH = "saved_search", "A saved search matched"
+    PROPOSAL_SUBMITTED = "proposal_submitted", "Proposal on a document you work on"
+    DOCUMENT_COMMENT = "document_comment", "Comment on a document you work on"
+    REVIEW_DUE = "review_due", "Review-by date due"
+    WATCHED = "watched", "Change to a document you watch"
 
 
 class Mode(models.TextChoices):
@@ -72,10 +76,18 @@ class Notification(models.Model):
     email_status = models.CharField(max_length=20, choices=EmailStatus.choices, default=EmailStatus.NONE)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # About text that may be a draft (a comment or proposal on an unpublished revision, a review of
+    # one): shown only while the person still works on the text (coalition.access's working copy).
+    about_draft = models.BooleanField(default=False)
+    # The task the item asks of its recipient ("review:12:0:31", "proposal:7"), if any: when it is
+    # done the item is marked done (and read) for everyone it was asked of. See services.mark_done.
+    task = models.CharField(max_length=80, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(fields=["task"], condition=Q(done_at__isnull=True) & ~Q(task=""), name="notif_open_task_idx"),
             models.Index(fields=["recipient", "-created_at", "-id"], name="notif_inbox_idx"),
             # The unread count on every signed-in page.
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notif_unread_idx"),
@@ -97,6 +109,35 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class Follow(models.Model):
+    """A person's star on a document and their choice to watch it. No row: not starred, and
+    watching as the default says (owners' and co-drafters' editors watch; see
+    coalition.access.watches_by_default)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    starred = models.BooleanField(default=False)
+    starred_at = models.DateTimeField(null=True, blank=True)
+    # None: as the default says; True: watching; False: chose not to (even as an owner's editor).
+    watching = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document"], name="notif_follow_user_document_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-starred_at"], condition=Q(starred=True), name="notif_follow_starred_idx"),
+            models.Index(fields=["document"], condition=Q(watching=True), name="notif_follow_watching_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.document_id}"
 
 
 class Preference(models.Model):

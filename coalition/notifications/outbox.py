@@ -117,6 +117,8 @@ def _reason_not_to_send(delivery: EmailDelivery) -> str:
         return "The recipient's account is no longer active."
     if not access.can(user, Action.VIEW_DOCUMENT, notification.document):
         return "The recipient can no longer read the document."
+    if notification.about_draft and not access.sees_working_copy(user, notification.document):
+        return "The recipient no longer works on the draft the notification is about."
     return ""
 
 

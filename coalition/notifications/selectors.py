@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 
 from coalition import access
 from coalition.access import Action
@@ -15,10 +16,18 @@ from coalition.notifications.models import DEFAULT_MODE, Kind, Mode, Notificatio
 PAGE_SIZE = 25
 
 
+def shown_to(user: Any) -> QuerySet[Notification]:
+    """The person's own notifications that they may still see listed: an item about a draft only
+    while they still work on the document's current text (one filter, in the same query)."""
+    return Notification.objects.filter(recipient=user).filter(
+        Q(about_draft=False) | access.working_copy_condition(user, "document")
+    )
+
+
 def unread_count(user: Any) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return shown_to(user).filter(read_at__isnull=True).count()
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,9 @@ class Inbox:
 
 def inbox(user: Any, *, unread_only: bool = False, page: Any = 1) -> Inbox:
     """One page of the user's notifications, newest first, in a fixed number of queries: the
-    count, the page, and one access-filtered query for the titles of every document on it."""
-    queryset = Notification.objects.filter(recipient=user).select_related("actor").order_by("-created_at", "-id")
+    count, the page, and one access-filtered query for the titles of every document on it. Items
+    about a draft the person no longer works on are left out (see shown_to)."""
+    queryset = shown_to(user).select_related("actor").order_by("-created_at", "-id")
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
     current = Paginator(queryset, PAGE_SIZE).get_page(page)
@@ -57,8 +67,9 @@ def inbox(user: Any, *, unread_only: bool = False, page: Any = 1) -> Inbox:
 
 
 def notification_of(user: Any, pk: int) -> Notification | None:
-    """The user's own notification, or None (someone else's is as missing as a made-up id)."""
-    return Notification.objects.filter(recipient=user, pk=pk).select_related("document").first()
+    """The user's own notification, or None (someone else's is as missing as a made-up id, and one
+    about a draft the person no longer works on is as missing as in the list)."""
+    return shown_to(user).filter(pk=pk).select_related("document").first()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from coalition.notifications.models import (
     DEFAULT_MODE,
     EmailDelivery,
     EmailStatus,
+    Follow,
     Kind,
     Mode,
     Notification,
@@ -65,14 +67,19 @@ def notify(
     verb: str,
     url: str,
     excerpt: str = "",
+    draft: bool = False,
+    task: str = "",
 ) -> list[Notification]:
     """Tell `recipients` that `actor` `verb` `document` (e.g. "asked you to review").
 
-    Drops duplicates, the actor, inactive accounts and anyone who cannot read the document; writes
+    Drops duplicates, the actor, inactive accounts and anyone who cannot read the document (with
+    `draft`, the event is about text that may not be published: anyone who does not work on the
+    document's current text either, and the inbox hides the item from whoever stops doing so); writes
     one inbox item per remaining person, then emails each as they chose for this kind: at once
     (through the outbox, after commit), in the daily digest, or not at all. Returns the items.
     `verb` must not contain document text; `excerpt` (member text) is emailed only for TLP:CLEAR
-    and TLP:GREEN material; `url` must be site-relative.
+    and TLP:GREEN material; `url` must be site-relative. `task` names what the item asks of its
+    recipients, so that mark_done() can close it once that is done.
     """
     kind = Kind(kind)  # ValueError for an unknown kind: a programming error in the caller
     if not is_site_relative(url):
@@ -89,6 +96,8 @@ def notify(
         if actor is not None and user.pk == actor.pk:
             continue
         if not user.is_active or not access.can(user, Action.VIEW_DOCUMENT, document):
+            continue
+        if draft and not access.sees_working_copy(user, document):
             continue
         people.append(user)
     if not people:
@@ -113,6 +122,8 @@ def notify(
                 tlp=document.tlp,
                 email_status=status[Mode(modes[user.pk])],
                 created_at=now,
+                about_draft=draft,
+                task=task[:80],
             )
             for user in people
         ]
@@ -182,3 +193,115 @@ def mark_read(*, acting_user: Any, notification: Notification) -> None:
 @transaction.atomic
 def mark_all_read(*, acting_user: Any) -> int:
     return Notification.objects.filter(recipient=acting_user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def mark_done(*, task: str, recipients: Iterable[Any] | None = None, prefix: bool = False) -> int:
+    """The task is done (a review step decided, a proposal answered, a thread resolved): its items
+    are marked done, and read, for `recipients` (everyone it was asked of when None). With
+    `prefix`, every task whose name starts with `task` (all the steps of a review)."""
+    if not task:
+        return 0
+    items = Notification.objects.filter(done_at__isnull=True)
+    items = items.filter(task__startswith=task) if prefix else items.filter(task=task)
+    if recipients is not None:
+        items = items.filter(recipient_id__in=[user.pk for user in recipients])
+    now = timezone.now()
+    done = items.filter(read_at__isnull=True).update(done_at=now, read_at=now)
+    return done + items.update(done_at=now)
+
+
+# --- Following: stars and watching ----------------------------------------------------------------
+
+
+def watchers(document: Document) -> list[Any]:
+    """Who watches the document: its owners' and co-drafters' editors unless they chose not to, and
+    everyone who chose to. Whether each may hear of an event is notify()'s question."""
+    chosen = dict(Follow.objects.filter(document=document, watching__isnull=False).values_list("user_id", "watching"))
+    people = {user.pk: user for user in access.default_watchers(document) if chosen.get(user.pk) is not False}
+    wanted = [pk for pk, watching in chosen.items() if watching and pk not in people]
+    people.update({user.pk: user for user in get_user_model().objects.filter(pk__in=wanted, is_active=True)})
+    return list(people.values())
+
+
+def notify_watchers(
+    *,
+    kind: str = Kind.WATCHED,
+    document: Document,
+    actor: Any | None,
+    verb: str,
+    url: str,
+    excerpt: str = "",
+    draft: bool = False,
+    task: str = "",
+    told: Iterable[Any] = (),
+) -> list[Notification]:
+    """Tell the document's watchers, except those in `told` (who heard of it another way)."""
+    skip = {user.pk for user in told if user is not None}
+    return notify(
+        kind=kind,
+        recipients=[user for user in watchers(document) if user.pk not in skip],
+        document=document,
+        actor=actor,
+        verb=verb,
+        url=url,
+        excerpt=excerpt,
+        draft=draft,
+        task=task,
+    )
+
+
+def _follow_of(user: Any, document: Document) -> Follow:
+    follow, _ = Follow.objects.select_for_update().get_or_create(user=user, document=document)
+    return follow
+
+
+@transaction.atomic
+def set_star(*, acting_user: Any, document: Document, starred: bool) -> bool:
+    """Star or unstar a document the person can read. Returns whether anything changed."""
+    if not access.can(acting_user, Action.VIEW_DOCUMENT, document) or not acting_user.is_authenticated:
+        raise AccessDenied(Action.VIEW_DOCUMENT)
+    follow = _follow_of(acting_user, document)
+    if follow.starred == starred:
+        return False
+    follow.starred, follow.starred_at = starred, timezone.now() if starred else None
+    follow.save(update_fields=["starred", "starred_at"])
+    record(
+        action="document.starred" if starred else "document.unstarred",
+        actor=acting_user,
+        target=document,
+        target_org_id=document.owner_id,
+        data={},
+    )
+    return True
+
+
+def is_watching(user: Any, document: Document, follow: Follow | None) -> bool:
+    if follow is not None and follow.watching is not None:
+        return follow.watching
+    return access.watches_by_default(user, document)
+
+
+@transaction.atomic
+def set_watch(*, acting_user: Any, document: Document, watching: bool) -> bool:
+    """Watch or stop watching a document the person can read. Returns whether anything changed."""
+    if not access.can(acting_user, Action.VIEW_DOCUMENT, document) or not acting_user.is_authenticated:
+        raise AccessDenied(Action.VIEW_DOCUMENT)
+    follow = _follow_of(acting_user, document)
+    before = is_watching(acting_user, document, follow)
+    if follow.watching == watching or (follow.watching is None and before == watching):
+        # Saying it explicitly all the same: a default can change (a new role), a choice stays.
+        if follow.watching is None:
+            follow.watching = watching
+            follow.save(update_fields=["watching"])
+        return False
+    follow.watching = watching
+    follow.save(update_fields=["watching"])
+    record(
+        action="document.watched" if watching else "document.unwatched",
+        actor=acting_user,
+        target=document,
+        target_org_id=document.owner_id,
+        data={"before": before},
+    )
+    return True

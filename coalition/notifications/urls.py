@@ -9,4 +9,6 @@ urlpatterns = [
     path("<id:pk>/open/", views.open_notification, name="open"),
     path("read-all/", views.mark_all_read, name="mark_all_read"),
     path("preferences/", views.preferences, name="preferences"),
+    path("documents/<id:pk>/star/", views.star, name="star"),
+    path("documents/<id:pk>/watch/", views.watch, name="watch"),
 ]

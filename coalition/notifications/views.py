@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coalition import access
 from coalition.access import Action
 from coalition.core.http import run_service
+from coalition.library.models import Document
 from coalition.notifications import selectors, services
 from coalition.notifications.models import Mode
 
@@ -64,3 +66,33 @@ def preferences(request: HttpRequest) -> HttpResponse:
         {"rows": selectors.preferences_of(request.user), "modes": Mode.choices},
         status=200 if request.method == "GET" else 400,
     )
+
+
+def _back(request: HttpRequest, document: Document) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and services.is_site_relative(target):
+        return redirect(target)
+    return redirect("library:detail", pk=document.pk)
+
+
+@require_POST
+def star(request: HttpRequest, pk: int) -> HttpResponse:
+    document = access.get_object_or_404(request.user, Action.VIEW_DOCUMENT, Document.objects.all(), pk=pk)
+    starred = request.POST.get("starred") == "1"
+    services.set_star(acting_user=request.user, document=document, starred=starred)
+    messages.success(request, _("Starred: it is listed on My work.") if starred else _("Star removed."))
+    return _back(request, document)
+
+
+@require_POST
+def watch(request: HttpRequest, pk: int) -> HttpResponse:
+    document = access.get_object_or_404(request.user, Action.VIEW_DOCUMENT, Document.objects.all(), pk=pk)
+    watching = request.POST.get("watching") == "1"
+    services.set_watch(acting_user=request.user, document=document, watching=watching)
+    messages.success(
+        request,
+        _("You are watching this document: its changes reach your inbox.")
+        if watching
+        else _("You no longer watch this document."),
+    )
+    return _back(request, document)

@@ -105,7 +105,9 @@ def test_a_decision_tells_the_person_who_asked_and_passes_the_review_to_the_next
 
     assert told("review_decided") == {"editor@acme.example"}
     assert told("review_requested") == {"editor@globex.example", "admin@globex.example"}
-    assert Notification.objects.count() == 3
+    # The document's other watchers (the owner's and co-drafter's editors not told already) hear of it too.
+    assert told("watched") == {"signatory@acme.example"}
+    assert Notification.objects.count() == 4
     # The inbox reads "<actor> <verb> “<title>”": the next step's reviewers learn it is their turn.
     passed = Notification.objects.filter(kind="review_requested").first()
     assert passed is not None and passed.verb == "approved a review step; yours is next on"
@@ -118,7 +120,7 @@ def test_changes_requested_tell_only_the_person_who_asked_with_what_to_change(
     forget()
     drafting.decide_review(acting_user=acme_contributor, review=review, outcome="changes", comment="Define abuse.")
 
-    [notification] = Notification.objects.all()
+    [notification] = Notification.objects.exclude(kind="watched")
     assert notification.recipient.email == "editor@acme.example" and notification.kind == "review_decided"
     assert "Define abuse." in notification.excerpt
 
@@ -191,7 +193,7 @@ def test_a_mention_tells_the_person_mentioned_with_the_comment(
         body="@reader@globex.example does this match your practice?",
     )
 
-    [notification] = Notification.objects.all()
+    [notification] = Notification.objects.exclude(kind="document_comment")
     assert notification.kind == "mention" and notification.recipient == people["globex_reader"]
     assert notification.excerpt == comment.body
     assert notification.url.endswith(f"#comment-{comment.pk}")

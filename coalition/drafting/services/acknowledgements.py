@@ -20,6 +20,7 @@ from coalition.drafting.services.common import (
     audit,
     clean_text,
     locked,
+    mark_done,
     notify,
     require,
 )
@@ -68,6 +69,7 @@ def request_acknowledgement(
         actor=acting_user,
         verb=f"asked your organisation to acknowledge revision {request.revision.number} of",
         url=reverse("drafting:acknowledgements", args=[document.pk]),
+        task=f"acknowledgement:{request.pk}",
     )
     return request
 
@@ -97,4 +99,10 @@ def acknowledge(*, acting_user: Any, request: AcknowledgementRequest, organisati
         organisation=organisation.pk,
         revision=request.revision.number,
     )
+    if not access.acknowledging_memberships(acting_user, request) or all(
+        request.acknowledgements.filter(user=acting_user, organisation_id=m.organisation_id).exists()
+        for m in access.acknowledging_memberships(acting_user, request)
+    ):
+        # Nothing left for this person to acknowledge on this request.
+        mark_done(task=f"acknowledgement:{request.pk}", recipients=[acting_user])
     return ack

@@ -25,8 +25,11 @@ from coalition.drafting.services.common import (
     can_see_revision,
     clean_text,
     discussion_url,
+    is_draft,
     locked,
+    mark_done,
     notify,
+    notify_watchers,
     revision_for,
 )
 from coalition.library.models import Document, Revision
@@ -106,6 +109,18 @@ def add_comment(
         mentions=[u.pk for u in mentioned],
     )
     _notify_mentions(comment, mentioned, acting_user)
+    notify_watchers(
+        kind="document_comment",
+        document=document,
+        actor=acting_user,
+        verb="commented on",
+        url=discussion_url(document, f"comment-{comment.pk}"),
+        excerpt=body,
+        draft=is_draft(revision),
+        # Answered by the owner's side (a reply from the owner organisation) or by resolving it.
+        task="" if membership.organisation_id == document.owner_id else f"thread:{comment.pk}",
+        told=mentioned,
+    )
     return comment
 
 
@@ -119,6 +134,7 @@ def _notify_mentions(comment: Comment, people: list[Any], actor: Any) -> None:
             verb="mentioned you in a comment on",
             url=discussion_url(comment.document, f"comment-{comment.pk}"),
             excerpt=comment.body,
+            draft=is_draft(comment.revision),
         )
 
 
@@ -148,17 +164,34 @@ def reply(*, acting_user: Any, parent: Comment, body: str) -> Comment:
     earlier = {root.author_id, *root.replies.exclude(pk=comment.pk).values_list("author_id", flat=True)}
     mentioned_ids = {u.pk for u in mentioned}
     people = get_user_model().objects.filter(pk__in=earlier - mentioned_ids - {acting_user.pk})
+    told = [u for u in people if _can_see_comment(u, root)]
     notify(
         kind="comment_reply",
         # Fix (drafting tests): only those who can still see the thread (a grant may have gone since).
-        recipients=[u for u in people if _can_see_comment(u, root)],
+        recipients=told,
         document=document,
         actor=acting_user,
         verb="replied to a comment thread on",
         url=discussion_url(document, f"comment-{comment.pk}"),
         excerpt=body,
+        draft=is_draft(root.revision),
     )
     _notify_mentions(comment, mentioned, acting_user)
+    answered = membership.organisation_id == document.owner_id
+    if answered:
+        # The owner's side has answered: the thread no longer waits for them.
+        mark_done(task=f"thread:{root.pk}")
+    notify_watchers(
+        kind="document_comment",
+        document=document,
+        actor=acting_user,
+        verb="replied to a comment thread on",
+        url=discussion_url(document, f"comment-{comment.pk}"),
+        excerpt=body,
+        draft=is_draft(root.revision),
+        task="" if answered else f"thread:{root.pk}",
+        told=[*told, *mentioned],
+    )
     return comment
 
 
@@ -214,4 +247,6 @@ def set_resolved(*, acting_user: Any, comment: Comment, resolved: bool) -> Comme
         document=comment.document,
         comment=comment.pk,
     )
+    if resolved:
+        mark_done(task=f"thread:{comment.pk}")
     return comment

@@ -35,6 +35,27 @@ def notify(**kwargs: Any) -> None:
     notify(**kwargs)
 
 
+def notify_watchers(**kwargs: Any) -> None:
+    """Tell the document's watchers (its owners' and co-drafters' editors by default, and whoever
+    chose to watch it), except those in `told=`."""
+    from coalition.notifications.services import notify_watchers
+
+    notify_watchers(**kwargs)
+
+
+def mark_done(**kwargs: Any) -> None:
+    """The task named `task=` is done: its inbox items are marked done (for `recipients=`, or all)."""
+    from coalition.notifications.services import mark_done
+
+    mark_done(**kwargs)
+
+
+def is_draft(revision: Revision) -> bool:
+    """Whether what is said about `revision` is about unpublished text (notifications about it
+    reach, and stay with, only those who work on the document's current text)."""
+    return revision.published_at is None
+
+
 def locked(document: Document) -> Document:
     """The document row locked for this transaction: decisions on one document queue up here."""
     return (

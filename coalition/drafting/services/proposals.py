@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coalition import access
@@ -23,8 +24,11 @@ from coalition.drafting.services.common import (
     can_see_revision,
     clean_text,
     discussion_url,
+    is_draft,
     locked,
+    mark_done,
     notify,
+    notify_watchers,
     require,
     revision_for,
 )
@@ -80,6 +84,16 @@ def propose(
     )
     search_index.index_proposal(proposal)
     audit("proposal.made", acting_user=acting_user, document=document, proposal=proposal.pk, revision=revision.number)
+    notify_watchers(
+        kind="proposal_submitted",
+        document=document,
+        actor=acting_user,
+        verb="proposed a change to",
+        url=reverse("drafting:proposal", args=[document.pk, proposal.pk]),
+        excerpt=rationale,
+        draft=is_draft(revision),
+        task=f"proposal:{proposal.pk}",
+    )
     return proposal
 
 
@@ -147,6 +161,7 @@ def decide_proposal(
         outcome=proposal.status,
         revision=proposal.result_revision.number if proposal.result_revision else None,
     )
+    mark_done(task=f"proposal:{proposal.pk}")
     notify(
         kind="proposal_decided",
         # Fix (review of issue 4): only if the proposer still sees the revision it was made on; a
@@ -157,6 +172,7 @@ def decide_proposal(
         verb=f"{proposal.get_status_display().lower()} your proposal on",
         url=discussion_url(document, f"proposal-{proposal.pk}"),
         excerpt=response,
+        draft=is_draft(proposal.revision),
     )
     return proposal
 
@@ -203,4 +219,5 @@ def withdraw_proposal(*, acting_user: Any, proposal: Proposal) -> Proposal:
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.save(update_fields=["status"])
     audit("proposal.withdrawn", acting_user=acting_user, document=proposal.document, proposal=proposal.pk)
+    mark_done(task=f"proposal:{proposal.pk}")
     return proposal

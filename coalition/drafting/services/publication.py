@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +19,11 @@ from coalition.drafting.models import (
 from coalition.drafting.services.common import (
     audit,
     locked,
+    mark_done,
+    notify_watchers,
     require,
 )
-from coalition.drafting.services.review import on_new_revision, open_review
+from coalition.drafting.services.review import on_new_revision, open_review, review_task
 from coalition.library import services as library
 from coalition.library.models import Document, Revision
 from coalition.search import index as search_index
@@ -53,6 +56,7 @@ def publish(*, acting_user: Any, document: Document) -> Document:
             )
         review.state, review.closed_at = Review.State.COMPLETED, timezone.now()
         review.save(update_fields=["state", "closed_at"])
+        mark_done(task=review_task(review), prefix=True)
     before = document.status
     now = timezone.now()
     Revision.objects.filter(pk=current.pk).update(published_at=now)
@@ -65,6 +69,7 @@ def publish(*, acting_user: Any, document: Document) -> Document:
         ratification.state, ratification.closed_at = Ratification.State.SUPERSEDED, now
         ratification.save(update_fields=["state", "closed_at"])
         audit("ratification.superseded", acting_user=acting_user, document=document, ratification=ratification.pk)
+        mark_done(task=f"ratification:{ratification.pk}")
     audit(
         "document.published",
         acting_user=acting_user,
@@ -72,6 +77,12 @@ def publish(*, acting_user: Any, document: Document) -> Document:
         revision=current.number,
         before=before,
         review=review.pk if review else None,
+    )
+    notify_watchers(
+        document=document,
+        actor=acting_user,
+        verb=f"published revision {current.number} of",
+        url=reverse("library:detail", args=[document.pk]),
     )
     return document
 
@@ -116,4 +127,12 @@ def set_status(*, acting_user: Any, document: Document, status: str) -> Document
             review.state, review.closed_at = Review.State.WITHDRAWN, timezone.now()
             review.save(update_fields=["state", "closed_at"])
             audit("review.withdrawn", acting_user=acting_user, document=document, review=review.pk)
-    return library.set_status(acting_user=acting_user, document=document, status=status)
+            mark_done(task=review_task(review), prefix=True)
+    document = library.set_status(acting_user=acting_user, document=document, status=status)
+    notify_watchers(
+        document=document,
+        actor=acting_user,
+        verb="archived" if status == Document.Status.ARCHIVED else "took back to draft",
+        url=reverse("library:detail", args=[document.pk]),
+    )
+    return document

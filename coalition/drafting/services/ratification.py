@@ -22,7 +22,9 @@ from coalition.drafting.services.common import (
     audit,
     clean_text,
     locked,
+    mark_done,
     notify,
+    notify_watchers,
     require,
 )
 from coalition.library.models import Document
@@ -88,13 +90,22 @@ def open_ratification(
         quorum=quorum,
         deadline=deadline.isoformat() if deadline else None,
     )
+    signatories = access_drafting.ratifying_signatories(document)
     notify(
         kind="ratification_opened",
-        recipients=access_drafting.ratifying_signatories(document),
+        recipients=signatories,
         document=document,
         actor=acting_user,
         verb=f"opened ratification of revision {revision.number} of",
         url=reverse("drafting:ratification", args=[document.pk]),
+        task=f"ratification:{ratification.pk}",
+    )
+    notify_watchers(
+        document=document,
+        actor=acting_user,
+        verb=f"opened ratification of revision {revision.number} of",
+        url=reverse("drafting:ratification", args=[document.pk]),
+        told=signatories,
     )
     return ratification
 
@@ -179,7 +190,14 @@ def endorse(
         organisation=organisation.pk,
         revision=ratification.revision.number,
     )
-    _adopt_if_quorate(ratification, acting_user)
+    mark_done(task=f"ratification:{ratification.pk}", recipients=[acting_user])
+    if not _adopt_if_quorate(ratification, acting_user):
+        notify_watchers(
+            document=ratification.document,
+            actor=acting_user,
+            verb="recorded their organisation's decision on the ratification of",
+            url=reverse("drafting:ratification", args=[ratification.document_id]),
+        )
     return endorsement
 
 
@@ -188,10 +206,10 @@ def _lock_document_of(ratification: Ratification) -> None:
     Document.objects.select_for_update(of=("self",)).filter(pk=ratification.document_id).first()
 
 
-def _adopt_if_quorate(ratification: Ratification, actor: Any) -> None:
+def _adopt_if_quorate(ratification: Ratification, actor: Any) -> bool:
     endorsed = ratification.endorsements.filter(withdrawn_at__isnull=True, decision=Endorsement.Decision.ENDORSE)
     if endorsed.count() < ratification.quorum:
-        return
+        return False
     ratification.state, ratification.adopted_at = Ratification.State.ADOPTED, timezone.now()
     ratification.save(update_fields=["state", "adopted_at"])
     document = ratification.document
@@ -203,17 +221,28 @@ def _adopt_if_quorate(ratification: Ratification, actor: Any) -> None:
         revision=ratification.revision.number,
         organisations=sorted(endorsed.values_list("organisation_id", flat=True)),
     )
+    mark_done(task=f"ratification:{ratification.pk}")
     owner = access_drafting.readers_by_organisation(document, [document.owner])
+    told = [ratification.opened_by, *access_drafting.ratifying_signatories(document)] + [
+        u for people in owner.values() for u in people
+    ]
     notify(
         kind="ratification_adopted",
         # Who opened it, the signatories who could decide, and the owner organisation's members.
-        recipients=[ratification.opened_by, *access_drafting.ratifying_signatories(document)]
-        + [u for people in owner.values() for u in people],
+        recipients=told,
         document=document,
         actor=actor,
         verb=f"completed the quorum adopting revision {ratification.revision.number} of",
         url=reverse("drafting:ratification", args=[document.pk]),
     )
+    notify_watchers(
+        document=document,
+        actor=actor,
+        verb=f"completed the quorum adopting revision {ratification.revision.number} of",
+        url=reverse("drafting:ratification", args=[document.pk]),
+        told=told,
+    )
+    return True
 
 
 @transaction.atomic
@@ -251,4 +280,11 @@ def close_ratification(*, acting_user: Any, ratification: Ratification) -> Ratif
     ratification.state, ratification.closed_at = Ratification.State.CLOSED, timezone.now()
     ratification.save(update_fields=["state", "closed_at"])
     audit("ratification.closed", acting_user=acting_user, document=document, ratification=ratification.pk)
+    mark_done(task=f"ratification:{ratification.pk}")
+    notify_watchers(
+        document=document,
+        actor=acting_user,
+        verb="closed without adoption the ratification of",
+        url=reverse("drafting:ratification", args=[document.pk]),
+    )
     return ratification

@@ -3,6 +3,7 @@ at the first step whenever a new revision is saved."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,11 @@ from coalition.drafting.models import (
 from coalition.drafting.services.common import (
     audit,
     clean_text,
+    is_draft,
     locked,
+    mark_done,
     notify,
+    notify_watchers,
     require,
 )
 from coalition.library.models import Document, Revision
@@ -130,20 +134,41 @@ def request_review(*, acting_user: Any, document: Document) -> Review:
         review=review.pk,
         revision=review.revision.number,
     )
-    tell_step(review, steps[0], acting_user, verb="asked you to review")
+    told = tell_step(review, steps[0], acting_user, verb="asked you to review")
+    tell_watchers(review, acting_user, verb="asked for review of", told=told)
     return review
 
 
-def tell_step(review: Review, step: ReviewStep, actor: Any, *, verb: str) -> None:
+def review_task(review: Review) -> str:
+    """The prefix of the tasks a review gives its reviewers ("review:<id>:<step>:<revision>")."""
+    return f"review:{review.pk}:"
+
+
+def tell_step(review: Review, step: ReviewStep, actor: Any, *, verb: str) -> list[Any]:
+    reviewers = [u for u in reviewers_of(step, review.document) if u.pk != review.requested_by_id]
     notify(
         kind="review_requested",
-        recipients=[u for u in reviewers_of(step, review.document) if u.pk != review.requested_by_id],
+        recipients=reviewers,
         document=review.document,
         actor=actor,
         # The step's name is member text: it goes in the excerpt, which TLP:AMBER and above emails omit.
         verb=verb,
         url=reverse("drafting:review", args=[review.document_id]),
         excerpt=f"Review step: {step.name}",
+        draft=is_draft(review.revision),
+        task=f"{review_task(review)}{step.position}:{review.revision_id}",
+    )
+    return reviewers
+
+
+def tell_watchers(review: Review, actor: Any, *, verb: str, told: Sequence[Any] = ()) -> None:
+    notify_watchers(
+        document=review.document,
+        actor=actor,
+        verb=verb,
+        url=reverse("drafting:review", args=[review.document_id]),
+        draft=is_draft(review.revision),
+        told=told,
     )
 
 
@@ -190,6 +215,7 @@ def decide_review(*, acting_user: Any, review: Review, outcome: str, comment: st
     else:
         review.state = Review.State.APPROVED
     review.save(update_fields=["state", "current_position"])
+    mark_done(task=review_task(review), prefix=True)  # the step is decided, for all its reviewers
     audit(
         "review.decided",
         acting_user=acting_user,
@@ -210,10 +236,20 @@ def decide_review(*, acting_user: Any, review: Review, outcome: str, comment: st
         verb=label,
         url=reverse("drafting:review", args=[document.pk]),
         excerpt=f"Review step: {step.name}" + (f"\n\n{comment}" if comment else ""),
+        draft=is_draft(review.revision),
     )
+    told = [review.requested_by]
     if review.state == Review.State.IN_PROGRESS:
         # Read as "<actor> approved a review step; yours is next on “<title>”".
-        tell_step(review, steps[review.current_position], acting_user, verb="approved a review step; yours is next on")
+        told += tell_step(
+            review, steps[review.current_position], acting_user, verb="approved a review step; yours is next on"
+        )
+    tell_watchers(
+        review,
+        acting_user,
+        verb="approved a review step on" if outcome == APPROVE else "requested changes to",
+        told=told,
+    )
     return decision
 
 
@@ -226,6 +262,7 @@ def on_new_revision(*, acting_user: Any, document: Document, revision: Revision)
     review.current_position = 0
     review.state = Review.State.IN_PROGRESS
     review.save(update_fields=["revision", "current_position", "state"])
+    mark_done(task=review_task(review), prefix=True)  # the earlier revision's steps are moot
     audit("review.restarted", acting_user=acting_user, document=document, review=review.pk, revision=revision.number)
     first = document.review_steps.order_by("position").first()
     if first is not None:
@@ -245,4 +282,6 @@ def withdraw_review(*, acting_user: Any, document: Document) -> Review:
         document.status = Document.Status.DRAFT
         document.save(update_fields=["status", "updated_at"])
     audit("review.withdrawn", acting_user=acting_user, document=document, review=review.pk)
+    mark_done(task=review_task(review), prefix=True)
+    tell_watchers(review, acting_user, verb="withdrew the review of")
     return review

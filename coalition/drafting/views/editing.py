@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coalition import access
 from coalition.access import Action
 from coalition.core.errors import AccessDenied, ServiceError
 from coalition.core.http import confirmation, is_confirmed, run_service
@@ -19,6 +20,7 @@ from coalition.drafting.services import publication as workflow
 from coalition.library import diff, selectors, services
 from coalition.library.forms import EditForm
 from coalition.library.models import Document
+from coalition.notifications import reminders
 
 
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -31,21 +33,32 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "topics": list(document.topics.all()),
         "language": document.language,
         "review_by": document.review_by,
+        "review_owner": document.review_owner,
         "body": current.body if current else "",
         "base": current.number if current else 0,
     }
-    form = EditForm(request.POST or None, initial=initial)
+    review_owners = access.review_owner_candidates(document)
+    if document.review_owner is not None and document.review_owner not in review_owners:
+        review_owners.append(document.review_owner)  # kept as it is until someone changes it
+    form = EditForm(request.POST or None, initial=initial, review_owners=review_owners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             # One transaction: a conflict on the text leaves the details as they were too, so the
             # conflict page starts from what is saved, with everything the person typed kept.
             with transaction.atomic():
+                before = (document.review_by, document.review_owner_id)
                 services.update_details(
                     acting_user=request.user,
                     document=document,
                     topics=list(data["topics"]),
-                    **{f: data[f] for f in services.METADATA_FIELDS},
+                    # A form without the review owner (an editor page opened before it had one)
+                    # leaves it as it is rather than clearing it.
+                    **{
+                        f: data[f]
+                        for f in services.METADATA_FIELDS
+                        if f != "review_owner" or "review_owner" in request.POST
+                    },
                 )
                 if (current.body if current else "") != data["body"] or data["base"] != (
                     current.number if current else 0
@@ -70,7 +83,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 {
                     "document": document,
                     "current": conflict.current,
-                    "form": EditForm(initial={**data, "base": conflict.current.number, "topics": list(data["topics"])}),
+                    "form": EditForm(
+                        initial={**data, "base": conflict.current.number, "topics": list(data["topics"])},
+                        review_owners=review_owners,
+                    ),
                     "mine": data["body"],
                     "comparison": comparison,
                 },
@@ -81,6 +97,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except AccessDenied:
             raise Http404("No such page.") from None
         else:
+            if (document.review_by, document.review_owner_id) != before:
+                reminders.review_details_changed(document)  # the review is seen to: reminders are done
             messages.success(request, "Saved.")
             return redirect("library:detail", pk=document.pk)
     if request.method != "POST":

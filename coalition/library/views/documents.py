@@ -53,6 +53,7 @@ def library(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
     services.record_read(user=request.user, document=document, what="viewed")
+    services.record_view(user=request.user, document=document)
     can_manage = access.can(request.user, Action.SHARE_DOCUMENT, document)
     return render(
         request,

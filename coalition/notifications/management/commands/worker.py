@@ -9,13 +9,16 @@ a database outage, and sweeping the email outbox by itself.
   never handed to a task, and emails claimed by a worker that was killed mid-send, are queued
   again. Cron's `send_pending_email` stays useful for installations that run no worker.
 
+- Every hour a thread sends the review-by reminders that are due (`send_review_reminders`; each is
+  sent once, so the hour only bounds how late one can be).
+
 - Every few seconds another thread runs the audit log's sequencer (`audit_integrate`): events the
   requests committed are numbered, integrated into the Merkle tree and a checkpoint is signed. It
   warns when an event waited longer than AUDIT_INTEGRATION_BOUND, and once a day it redacts the
   personal data of events older than AUDIT_PERSONAL_DATA_DAYS (`audit_redact`).
 
-The options are db_worker's (`--interval`, `--queue-name`, `--batch`, ...), plus `--sweep-every`
-and `--sequence-every`.
+The options are db_worker's (`--interval`, `--queue-name`, `--batch`, ...), plus `--sweep-every`,
+`--sequence-every` and `--remind-every`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from django_tasks_db.management.commands import db_worker
 
 from coalition.audit import retention, tree
 from coalition.notifications.outbox import sweep
+from coalition.notifications.reminders import send_review_reminders
 
 logger = logging.getLogger("coalition.worker")
 
@@ -50,10 +54,18 @@ def _close_connections() -> None:
 
 
 class Worker(db_worker.Worker):
-    def __init__(self, *args: Any, sweep_every: float = 60.0, sequence_every: float = 0.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sweep_every: float = 60.0,
+        sequence_every: float = 0.0,
+        remind_every: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sweep_every = sweep_every
         self.sequence_every = sequence_every
+        self.remind_every = remind_every
         self._stopped = threading.Event()
 
     def shutdown(self, signum: int, frame: Any) -> None:
@@ -69,6 +81,10 @@ class Worker(db_worker.Worker):
         if self.sequence_every > 0 and not self.batch:
             sequencer = threading.Thread(target=self._sequence_forever, name="audit-sequencer", daemon=True)
             sequencer.start()
+        reminder = None
+        if self.remind_every > 0 and not self.batch:
+            reminder = threading.Thread(target=self._remind_forever, name="review-reminders", daemon=True)
+            reminder.start()
         failures = 0
         try:
             while self.running:
@@ -90,7 +106,7 @@ class Worker(db_worker.Worker):
                     failures = 0
         finally:
             self._stopped.set()
-            for thread in (sweeper, sequencer):
+            for thread in (sweeper, sequencer, reminder):
                 if thread is not None:
                     thread.join(timeout=5)
 
@@ -125,6 +141,21 @@ class Worker(db_worker.Worker):
                 logger.exception("Audit sequencer failed")
         _close_connections()
 
+    def _remind_forever(self) -> None:
+        while not self._stopped.wait(self.remind_every):
+            close_old_connections()
+            self._remind_once()
+        _close_connections()
+
+    def _remind_once(self) -> None:
+        try:
+            send_review_reminders()
+        except DATABASE_ERRORS as error:
+            logger.warning("Review reminders skipped: the database is unavailable (%s).", error)
+            _close_connections()
+        except Exception:
+            logger.exception("Review reminders failed")
+
     def _sweep_once(self) -> None:
         try:
             count = sweep()
@@ -156,6 +187,13 @@ class Command(db_worker.Command):
             metavar="SECONDS",
             help="How often to integrate audit events into the Merkle tree (0: never). Default 2.",
         )
+        parser.add_argument(
+            "--remind-every",
+            type=float,
+            default=3600.0,
+            metavar="SECONDS",
+            help="How often to send due review-by reminders (0: never, leave it to cron). Default 3600.",
+        )
 
     def handle(  # type: ignore[override]
         self,
@@ -172,6 +210,7 @@ class Command(db_worker.Command):
         exclude_queues: str,
         sweep_every: float,
         sequence_every: float,
+        remind_every: float,
         **options: Any,
     ) -> None:
         self.configure_logging(verbosity)
@@ -193,6 +232,7 @@ class Command(db_worker.Command):
             excluded_queue_names=excluded,
             sweep_every=sweep_every,
             sequence_every=sequence_every,
+            remind_every=remind_every,
         )
         if reload and not batch:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
