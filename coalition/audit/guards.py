@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from coalition.audit.models import LEAF_FIELDS
+
 # Before the tree (migrations 0002 and 0003): no change of any kind.
 _LEGACY_INSTALL = {
     "sqlite": [
@@ -27,23 +29,7 @@ _LEGACY_INSTALL = {
 
 # Since migration 0004: an UPDATE may only (a) number an event once, the sequencer's job, or
 # (b) redact its personal data once; everything the leaf covers stays as it was.
-_KEPT = (
-    "id",
-    "created_at",
-    "actor_id",
-    "actor_label",
-    "actor_org_ids",
-    "action",
-    "target_type",
-    "target_id",
-    "target_org_id",
-    "request_id",
-    "data",
-    "personal_digest",
-    "leaf_format",
-    "prev_hash",
-    "hash",
-)
+_KEPT = ("id", "created_at", *LEAF_FIELDS, "personal_digest", "leaf_format", "prev_hash", "hash")
 _PERSONAL = ("ip", "user_agent", "personal_salt", "redacted_at")
 
 

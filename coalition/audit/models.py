@@ -117,8 +117,9 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-_LEAF_FIELDS = (
-    "seq",
+# The columns the leaf covers as they are, besides the number, the time, the format and the
+# personal digest (the database's guard keeps them unchanged: coalition/audit/guards.py).
+LEAF_FIELDS = (
     "actor_id",
     "actor_label",
     "actor_org_ids",
@@ -130,14 +131,23 @@ _LEAF_FIELDS = (
     "data",
 )
 # What verification reads of each event to recompute its leaf (and its personal digest).
-LEAF_COLUMNS = (*_LEAF_FIELDS, "created_at", "leaf_format", "ip", "user_agent", "personal_salt", "personal_digest")
+LEAF_COLUMNS = (
+    "seq",
+    *LEAF_FIELDS,
+    "created_at",
+    "leaf_format",
+    "ip",
+    "user_agent",
+    "personal_salt",
+    "personal_digest",
+)
 
 
 def leaf_data_of(values: Mapping[str, Any]) -> bytes:
     """An event's leaf data from its column values (a model's __dict__ or a row read for
     verification). Format 1: the whole event, as the old chain hashed it. Format 2: the event
     with its personal data replaced by their salted digest."""
-    out = {name: values[name] for name in _LEAF_FIELDS}
+    out = {name: values[name] for name in ("seq", *LEAF_FIELDS)}
     out["created_at"] = values["created_at"].isoformat(timespec="microseconds")
     if values["leaf_format"] == LeafFormat.CHAINED:
         out["ip"] = values["ip"]

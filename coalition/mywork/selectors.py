@@ -97,25 +97,30 @@ def acknowledgements_waiting(user: Any) -> QuerySet[AcknowledgementRequest]:
     return access.visible(user, requests, Action.ACKNOWLEDGE).order_by("created_at", "id")
 
 
+# What a proposal or a comment thread on My work shows: where it is anchored, on which document,
+# from whom.
+_ANCHORED_ITEM = (
+    "pk",
+    "created_at",
+    "anchor",
+    "section",
+    "section_title",
+    "quote",
+    "document__title",
+    "document__tlp",
+    "organisation__name",
+    "author__name",
+    "author__email",
+)
+
+
 def proposals_waiting(user: Any) -> QuerySet[Proposal]:
     """Open proposals on documents whose proposals the person decides."""
     decides = access.visible(user, Document.objects.all(), Action.DECIDE_PROPOSAL)
     return (
         Proposal.objects.filter(status=Proposal.Status.OPEN, document_id__in=decides.values("pk"))
         .select_related("document", "organisation", "author")
-        .only(
-            "pk",
-            "created_at",
-            "anchor",
-            "section",
-            "section_title",
-            "quote",
-            "document__title",
-            "document__tlp",
-            "organisation__name",
-            "author__name",
-            "author__email",
-        )
+        .only(*_ANCHORED_ITEM)
         .order_by("created_at", "id")
     )
 
@@ -139,20 +144,7 @@ def threads_waiting(user: Any) -> QuerySet[Comment]:
         .exclude(last_organisation=F("document__owner_id"))
         .exclude(last_author=user.pk)
         .select_related("document", "organisation", "author")
-        .only(
-            "pk",
-            "created_at",
-            "anchor",
-            "section",
-            "section_title",
-            "quote",
-            "document__title",
-            "document__tlp",
-            "document__owner_id",
-            "organisation__name",
-            "author__name",
-            "author__email",
-        )
+        .only(*_ANCHORED_ITEM, "document__owner_id")
         .order_by("last_at", "id")
     )
 
