@@ -148,7 +148,12 @@ def _apply_share(
         "organisations": sorted(record.audience_organisations.values_list("pk", flat=True)),
         "communities": sorted(record.audience_communities.values_list("pk", flat=True)),
     }
-    after: dict[str, Any] = {"audience": audience, "tlp": tlp, "organisations": organisation_ids, "communities": community_ids}
+    after: dict[str, Any] = {
+        "audience": audience,
+        "tlp": tlp,
+        "organisations": organisation_ids,
+        "communities": community_ids,
+    }
     if before == after:
         return False
     record.audience, record.tlp = audience, tlp
