@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from coalition.principles.models import Framework
@@ -24,3 +26,25 @@ def test_safety_by_design_is_seeded_with_three_principles() -> None:
         "User empowerment and autonomy",
         "Transparency and accountability",
     ]
+
+
+def test_the_demo_reports_two_cycles_for_every_member_with_varied_sharing(settings: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from coalition.principles.models import ImplementationRecord
+
+    settings.DEMO_DATA = True
+    call_command("seed_demo", stdout=StringIO())
+    records = ImplementationRecord.objects.all()
+    year = timezone.localdate().year
+    assert set(records.values_list("cycle", flat=True)) == {year - 1, year}
+    members = set(records.values_list("organisation__slug", flat=True))
+    assert members == {"northwind", "bluepeak", "lumen", "harbor"}
+    assert set(records.values_list("audience", flat=True)) == {"organisation", "named", "coalition", "public"}
+    assert not records.filter(audience="public").exclude(tlp="clear").exists()
+    count = records.count()
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    assert ImplementationRecord.objects.count() == count
