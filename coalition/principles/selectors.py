@@ -10,9 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from coalition import access
 from coalition.access import Action
+from coalition.library.models import TLP, TLP_RANK
 from coalition.organisations.models import Organisation
 from coalition.principles.models import Framework, ImplementationRecord, Principle, Result, Theme
 
@@ -20,11 +22,11 @@ ORGANISATIONS_PER_PAGE = 50
 REPORTING_KINDS = [(k, label) for k, label in Organisation.Kind.choices if k != Organisation.Kind.SECRETARIAT]
 # Short labels for the heat map's cells (the full label is in each cell's title and the legend).
 SHORT_RESULT = {
-    Result.NOT_ASSESSED: "Not assessed",
-    Result.NOT_IMPLEMENTED: "Not implemented",
-    Result.PARTIALLY: "Partially",
-    Result.IMPLEMENTED: "Implemented",
-    Result.NOT_APPLICABLE: "N/A",
+    Result.NOT_ASSESSED: _("Not assessed"),
+    Result.NOT_IMPLEMENTED: _("Not implemented"),
+    Result.PARTIALLY: _("Partially"),
+    Result.IMPLEMENTED: _("Implemented"),
+    Result.NOT_APPLICABLE: _("N/A"),
 }
 
 
@@ -39,6 +41,10 @@ class Cell:
     @property
     def result_label(self) -> str:
         return str(Result(self.result).label) if self.result else ""
+
+    @property
+    def short_label(self) -> str:
+        return str(SHORT_RESULT[Result(self.result)]) if self.result else ""
 
 
 @dataclass
@@ -74,6 +80,7 @@ class Matrix:
     has_next: bool
     kind: str = ""
     theme: Theme | None = None
+    strictest: TLP = TLP.CLEAR  # the most restrictive label among the cells shown
     aggregate_list: list[tuple[Principle, Aggregate]] = field(default_factory=list)
 
 
@@ -161,11 +168,14 @@ def matrix(
     has_next = len(shown) > ORGANISATIONS_PER_PAGE
     shown = shown[:ORGANISATIONS_PER_PAGE]
     cells: dict[tuple[int, int], Cell] = {}
+    strictest = TLP.CLEAR
     if shown and principle_ids:
-        for pk, organisation_id, principle_id, result, maturity, status in visible.filter(
+        for pk, organisation_id, principle_id, result, maturity, status, tlp in visible.filter(
             organisation_id__in=[o.pk for o in shown]
-        ).values_list("pk", "organisation_id", "principle_id", "result", "maturity", "status"):
+        ).values_list("pk", "organisation_id", "principle_id", "result", "maturity", "status", "tlp"):
             cells[(organisation_id, principle_id)] = Cell(pk, result, maturity, status)
+            if TLP_RANK[tlp] > TLP_RANK[strictest]:
+                strictest = TLP(tlp)
     rows = []
     for organisation in shown:
         own = organisation.pk in own_ids
@@ -189,6 +199,7 @@ def matrix(
         has_next=has_next,
         kind=kind,
         theme=theme,
+        strictest=strictest,
         aggregate_list=[(p, sums[p.pk]) for p in principles],
     )
 
