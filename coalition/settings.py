@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "coalition.mywork",
     "coalition.search",
     "coalition.appeals",
+    "coalition.principles",
     "coalition.demo",
 ]
 
@@ -336,6 +337,13 @@ APPEAL_IMAGE_MAX_PIXELS = envint("APPEAL_IMAGE_MAX_MEGAPIXELS", 40) * 1_000_000
 APPEAL_IMAGE_MAX_SIDE = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Principles (coalition/principles) ----------------------------------------------------------
+
+# Aggregates ("12 of 40 organisations implement P1") over fewer organisations are not shown.
+PRINCIPLES_MIN_AGGREGATE = envint("PRINCIPLES_MIN_AGGREGATE", 3)
+# Reporting cycles are years, from this one to next year.
+PRINCIPLES_FIRST_CYCLE = envint("PRINCIPLES_FIRST_CYCLE", 2022)
 
 # --- Sessions, cookies and security headers ---------------------------------------------------
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("tips/", include("coalition.appeals.tip_urls")),
     path("report/", appeal_views.report, name="report"),
     path("audit/", include("coalition.audit.urls")),
+    path("principles/", include("coalition.principles.urls")),
     path("notifications/", include("coalition.notifications.urls")),
     path("orgs/", include("coalition.organisations.urls")),
     path("secretariat/", include("coalition.organisations.secretariat_urls")),

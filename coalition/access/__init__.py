@@ -36,6 +36,8 @@ from coalition.access.policy import (
     navigation_for,
     visible,
 )
+from coalition.access.principles import readable_condition as readable_records_condition
+from coalition.access.principles import reporting_organisation_ids
 
 __all__ = [
     "LEVELS",
@@ -60,6 +62,8 @@ __all__ = [
     "memberships_of",
     "navigation_for",
     "organisation_ids_of",
+    "readable_records_condition",
+    "reporting_organisation_ids",
     "requires_mfa",
     "review_owner_candidates",
     "reviewer_membership",

@@ -15,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from coalition.access import appeals, documents, drafting, exports, memberships
+from coalition.access import appeals, documents, drafting, exports, memberships, principles
 from coalition.access.memberships import (
     MembershipInfo,
     held_for_mfa,
@@ -29,6 +29,7 @@ from coalition.audit.models import AuditEvent
 from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
 from coalition.library.models import Document
 from coalition.organisations.models import Community, Membership, Organisation, Role
+from coalition.principles.models import ImplementationRecord
 
 
 class Action(StrEnum):
@@ -78,6 +79,13 @@ class Action(StrEnum):
     VIEW_OVERSIGHT_LOG = "coalition.view_oversight_log"
     VIEW_AUDIT_CHECKPOINTS = "coalition.view_audit_checkpoints"  # any member: to keep copies (no object)
     VIEW_AUDIT_EVENT = "audit.view_event"  # on an AuditEvent: its proof, for those who may see it
+    # Principles and implementation records (coalition/access/principles.py).
+    MANAGE_PRINCIPLES = "coalition.manage_principles"  # frameworks, themes, principles (no object)
+    REPORT_IMPLEMENTATION = "organisation.report_implementation"  # on an Organisation: write and share its records
+    VIEW_IMPLEMENTATION = "implementation.view"  # on an ImplementationRecord; public ones without an account
+    EDIT_IMPLEMENTATION = "implementation.edit"  # on an ImplementationRecord
+    SHARE_IMPLEMENTATION = "implementation.share"  # on an ImplementationRecord: audience and label
+    VIEW_IMPLEMENTATION_HISTORY = "implementation.view_history"  # on an ImplementationRecord
 
 
 DOCUMENT_MANAGE_ACTIONS = frozenset(
@@ -101,6 +109,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return documents.can_view(user, _document(obj))
     if action == Action.VIEW_APPEAL:
         return appeals.can_view_appeal(user, _instance(action, obj, Appeal))
+    if action == Action.VIEW_IMPLEMENTATION:
+        return principles.can_view_record(user, _instance(action, obj, ImplementationRecord))
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if action == Action.EDIT_APPEAL:
@@ -119,6 +129,14 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return bool(memberships_of(user))
     if action == Action.VIEW_AUDIT_EVENT:
         return _may_see_event(user, _instance(action, obj, AuditEvent))
+    if action in (Action.EDIT_IMPLEMENTATION, Action.SHARE_IMPLEMENTATION):
+        return principles.can_edit_record(user, _instance(action, obj, ImplementationRecord))
+    if action == Action.VIEW_IMPLEMENTATION_HISTORY:
+        return principles.can_view_history(user, _instance(action, obj, ImplementationRecord))
+    if action == Action.REPORT_IMPLEMENTATION:
+        return principles.can_report_for(user, _instance(action, obj, Organisation))
+    if action == Action.MANAGE_PRINCIPLES:
+        return principles.can_manage_principles(user)
     if action == Action.EDIT_DOCUMENT:
         return documents.can_edit(user, _document(obj))
     if action == Action.EXPORT_DOCUMENT:
@@ -173,6 +191,10 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
         return appeals.visible_appeals(user, queryset)  # type: ignore[arg-type, return-value]
     if model is Tip and action == Action.HANDLE_TIP:
         return appeals.visible_tips(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is ImplementationRecord and action == Action.VIEW_IMPLEMENTATION:
+        return principles.visible_records(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is ImplementationRecord and action in (Action.EDIT_IMPLEMENTATION, Action.SHARE_IMPLEMENTATION):
+        return principles.editable_records(user, queryset)  # type: ignore[arg-type, return-value]
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if model is Document and action == Action.EDIT_DOCUMENT:
@@ -190,6 +212,8 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
             return queryset.filter(pk__in=appeals.publishing_organisations(user))
         if action == Action.HANDLE_TIPS:
             return queryset.filter(pk__in=appeals.tip_organisations(user))
+        if action == Action.REPORT_IMPLEMENTATION:
+            return queryset.filter(pk__in=principles.reporting_organisation_ids(user))
         if action == Action.VIEW_ORGANISATION:
             return queryset.filter(pk__in=organisation_ids_of(user))
         if action == Action.MANAGE_MEMBERS:

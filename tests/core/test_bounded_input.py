@@ -36,6 +36,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 import coalition
 from coalition.accounts.models import User
@@ -46,6 +47,7 @@ from coalition.library.models import Document
 from coalition.notifications.models import Notification
 from coalition.organisations import services as organisation_services
 from coalition.organisations.models import Invitation, Membership, Organisation, Role
+from coalition.principles.models import ImplementationRecord
 from tests.conftest import enrol_totp
 
 HUGE = "99999999999999999999"
@@ -315,6 +317,13 @@ def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
         "appeals": _appeal_values(route),
         "tips": {"pk": _first(Appeal.objects.filter(status="open"))},
         "audit": {"slug": slug, "pk": _first(Document.objects.filter(owner__slug=slug))},
+        "principles": {
+            "slug": "voluntary-principles",
+            "org": slug,
+            "code": "P1",
+            "cycle": str(timezone.localdate().year),
+            "pk": _first(ImplementationRecord.objects.filter(organisation__slug=slug)),
+        },
     }.get(namespace, {"token": "not-a-token", "key": "not-a-key", "uidb36": "1", "pk": "1"})
     missing = set(route.params) - set(values)
     assert not missing, f"{route.name}: no real value for {missing}; say what to walk it with"

@@ -12,6 +12,7 @@ from coalition.demo.appeals import seed_appeals
 from coalition.demo.drafting import seed_drafting
 from coalition.demo.library import seed_documents
 from coalition.demo.organisations import DEMO_PASSWORD, seed_organisations
+from coalition.demo.principles import seed_principles
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         documents = seed_documents(stdout=self.stdout)
         documents += seed_drafting(stdout=self.stdout)
         seed_appeals(stdout=self.stdout)
+        seed_principles(stdout=self.stdout)
         self.stdout.write(
             f"Demo coalition ready ({created} new rows, {documents} new documents). "
             f"Password for every demo person: {DEMO_PASSWORD}"

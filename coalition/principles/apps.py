@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PrinciplesConfig(AppConfig):
+    name = "coalition.principles"
+    label = "principles"
+    verbose_name = "Principles"

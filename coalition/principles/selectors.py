@@ -1,0 +1,249 @@
+"""Reads for the principles pages: the matrix, aggregates, an organisation's and a principle's
+records. Every record read starts from access.visible(); every page costs a fixed number of
+queries whatever the number of organisations and records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from coalition import access
+from coalition.access import Action
+from coalition.library.models import TLP, TLP_RANK
+from coalition.organisations.models import Organisation
+from coalition.principles.models import Framework, ImplementationRecord, Principle, Result, Theme
+
+ORGANISATIONS_PER_PAGE = 50
+REPORTING_KINDS = [(k, label) for k, label in Organisation.Kind.choices if k != Organisation.Kind.SECRETARIAT]
+# Short labels for the heat map's cells (the full label is in each cell's title and the legend).
+SHORT_RESULT = {
+    Result.NOT_ASSESSED: _("Not assessed"),
+    Result.NOT_IMPLEMENTED: _("Not implemented"),
+    Result.PARTIALLY: _("Partially"),
+    Result.IMPLEMENTED: _("Implemented"),
+    Result.NOT_APPLICABLE: _("N/A"),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    record_id: int | None  # None: no record the viewer may read
+    result: str = ""
+    maturity: int | None = None
+    status: str = ""
+    own: bool = False  # the viewer's own organisation (so "no record yet", not "not shared")
+
+    @property
+    def result_label(self) -> str:
+        return str(Result(self.result).label) if self.result else ""
+
+    @property
+    def short_label(self) -> str:
+        return str(SHORT_RESULT[Result(self.result)]) if self.result else ""
+
+
+@dataclass
+class Row:
+    organisation: Organisation
+    cells: list[tuple[Principle, Cell]]
+    own: bool = False
+    editable: bool = False
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Organisations whose record for the principle the viewer may read, by result."""
+
+    implemented: int
+    partially: int
+    contributing: int  # organisations with an assessed result (anything but "not assessed")
+    suppressed: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.implemented / self.contributing) if self.contributing else 0
+
+
+@dataclass
+class Matrix:
+    framework: Framework
+    cycle: int
+    principles: list[Principle]
+    rows: list[Row]
+    aggregates: dict[int, Aggregate]
+    page: int
+    has_next: bool
+    kind: str = ""
+    theme: Theme | None = None
+    strictest: TLP = TLP.CLEAR  # the most restrictive label among the cells shown
+    aggregate_list: list[tuple[Principle, Aggregate]] = field(default_factory=list)
+
+
+def frameworks() -> QuerySet[Framework]:
+    return Framework.objects.all()
+
+
+def framework_or_404(slug: str) -> Framework:
+    framework = Framework.objects.filter(slug=slug).first()
+    if framework is None:
+        raise Http404("No such page.")
+    return framework
+
+
+def principles_in(framework: Framework, *, cycle: int, theme: Theme | None = None) -> list[Principle]:
+    """The framework's principles for a cycle: those not retired before the cycle began."""
+    queryset = framework.principles.filter(Q(retired_on__isnull=True) | Q(retired_on__year__gte=cycle))
+    if theme is not None:
+        queryset = queryset.filter(theme=theme)
+    return list(queryset.select_related("theme"))
+
+
+def visible_records(user: Any, *, cycle: int, principle_ids: list[int]) -> QuerySet[ImplementationRecord]:
+    return access.visible(
+        user,
+        ImplementationRecord.objects.filter(cycle=cycle, principle_id__in=principle_ids),
+        Action.VIEW_IMPLEMENTATION,
+    )
+
+
+def aggregates(
+    user: Any, *, cycle: int, principle_ids: list[int], kind: str = "", organisation: Organisation | None = None
+) -> dict[int, Aggregate]:
+    """Per principle, over the records the viewer may read (one query). An aggregate over fewer
+    organisations than PRINCIPLES_MIN_AGGREGATE is suppressed: no figure, only that it is."""
+    records = visible_records(user, cycle=cycle, principle_ids=principle_ids).filter(
+        organisation__status=Organisation.Status.ACTIVE
+    )
+    if kind:
+        records = records.filter(organisation__kind=kind)
+    if organisation is not None:
+        records = records.filter(organisation=organisation)
+    rows = (
+        records.order_by()
+        .values("principle_id")
+        .annotate(
+            implemented=Count("pk", filter=Q(result=Result.IMPLEMENTED)),
+            partially=Count("pk", filter=Q(result=Result.PARTIALLY)),
+            contributing=Count("pk", filter=~Q(result=Result.NOT_ASSESSED)),
+        )
+    )
+    minimum = settings.PRINCIPLES_MIN_AGGREGATE
+    found = {
+        row["principle_id"]: Aggregate(
+            implemented=row["implemented"] if row["contributing"] >= minimum else 0,
+            partially=row["partially"] if row["contributing"] >= minimum else 0,
+            contributing=row["contributing"] if row["contributing"] >= minimum else 0,
+            suppressed=row["contributing"] < minimum,
+        )
+        for row in rows
+    }
+    empty = Aggregate(implemented=0, partially=0, contributing=0, suppressed=True)
+    return {pk: found.get(pk, empty) for pk in principle_ids}
+
+
+def matrix(
+    user: Any, *, framework: Framework, cycle: int, theme: Theme | None = None, kind: str = "", page: int = 1
+) -> Matrix:
+    """Principles x organisations for one framework and cycle. Rows are the organisations with a
+    record the viewer may read (and the viewer's own), a page at a time; each cell is the record
+    or "not shared". Queries: principles, organisations, cells, aggregates."""
+    principles = principles_in(framework, cycle=cycle, theme=theme)
+    principle_ids = [p.pk for p in principles]
+    visible = visible_records(user, cycle=cycle, principle_ids=principle_ids)
+    memberships = access.memberships_of(user)
+    own_ids = {m.organisation_id for m in memberships if m.organisation_kind != Organisation.Kind.SECRETARIAT}
+    reporting = set(access.reporting_organisation_ids(user))
+    organisations = Organisation.objects.filter(status=Organisation.Status.ACTIVE).filter(
+        Q(pk__in=visible.order_by().values("organisation_id")) | Q(pk__in=sorted(own_ids))
+    )
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    start = (page - 1) * ORGANISATIONS_PER_PAGE
+    shown = list(organisations.order_by("name", "pk")[start : start + ORGANISATIONS_PER_PAGE + 1])
+    has_next = len(shown) > ORGANISATIONS_PER_PAGE
+    shown = shown[:ORGANISATIONS_PER_PAGE]
+    cells: dict[tuple[int, int], Cell] = {}
+    strictest = TLP.CLEAR
+    if shown and principle_ids:
+        for pk, organisation_id, principle_id, result, maturity, status, tlp in visible.filter(
+            organisation_id__in=[o.pk for o in shown]
+        ).values_list("pk", "organisation_id", "principle_id", "result", "maturity", "status", "tlp"):
+            cells[(organisation_id, principle_id)] = Cell(pk, result, maturity, status)
+            if TLP_RANK[tlp] > TLP_RANK[strictest]:
+                strictest = TLP(tlp)
+    rows = []
+    for organisation in shown:
+        own = organisation.pk in own_ids
+        blank = Cell(None, own=own)
+        rows.append(
+            Row(
+                organisation=organisation,
+                cells=[(p, cells.get((organisation.pk, p.pk), blank)) for p in principles],
+                own=own,
+                editable=organisation.pk in reporting,
+            )
+        )
+    sums = aggregates(user, cycle=cycle, principle_ids=principle_ids, kind=kind)
+    return Matrix(
+        framework=framework,
+        cycle=cycle,
+        principles=principles,
+        rows=rows,
+        aggregates=sums,
+        page=page,
+        has_next=has_next,
+        kind=kind,
+        theme=theme,
+        strictest=strictest,
+        aggregate_list=[(p, sums[p.pk]) for p in principles],
+    )
+
+
+def organisation_records(
+    user: Any, *, organisation: Organisation, framework: Framework, cycle: int
+) -> list[tuple[Principle, ImplementationRecord | None]]:
+    """The organisation's records the viewer may read, one per principle (None where there is no
+    readable record). 404 when the viewer is not a member and may read none of its records in any
+    cycle: the page then would confirm nothing useful, and says nothing."""
+    member = organisation.pk in access.organisation_ids_of(user)
+    if organisation.status != Organisation.Status.ACTIVE and not member:
+        raise Http404("No such page.")
+    if not member:
+        anything = access.visible(
+            user,
+            ImplementationRecord.objects.filter(organisation=organisation, principle__framework=framework),
+            Action.VIEW_IMPLEMENTATION,
+        )
+        if not anything.exists():
+            raise Http404("No such page.")
+    principles = principles_in(framework, cycle=cycle)
+    records = access.visible(
+        user,
+        ImplementationRecord.objects.filter(organisation=organisation, cycle=cycle, principle__framework=framework),
+        Action.VIEW_IMPLEMENTATION,
+    ).select_related("owner")
+    by_principle = {r.principle_id: r for r in records}
+    return [(p, by_principle.get(p.pk)) for p in principles]
+
+
+def principle_records(user: Any, *, principle: Principle, cycle: int, kind: str = "") -> list[ImplementationRecord]:
+    records = visible_records(user, cycle=cycle, principle_ids=[principle.pk]).filter(
+        organisation__status=Organisation.Status.ACTIVE
+    )
+    if kind:
+        records = records.filter(organisation__kind=kind)
+    return list(records.select_related("organisation").order_by("organisation__name"))
+
+
+def record_for(user: Any, pk: int, action: Action = Action.VIEW_IMPLEMENTATION) -> ImplementationRecord:
+    return access.get_object_or_404(
+        user,
+        action,
+        ImplementationRecord.objects.select_related("organisation", "principle__framework", "owner"),
+        pk=pk,
+    )

@@ -1,0 +1,53 @@
+"""The matrix's cells as HTML, built in one Python loop per row: a page holds up to 2,500 cells,
+and a template loop with its tags per cell was most of the page's time (docs/performance.md).
+Every value is escaped here; the URLs come from reverse()."""
+
+from __future__ import annotations
+
+from html import escape
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from coalition.principles.selectors import Matrix, Row
+
+register = template.Library()
+_PLACEHOLDER = 2147483647
+
+
+@register.simple_tag
+def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
+    record_url = reverse("principles:record", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+    organisation = escape(row.organisation.name)
+    not_shared = escape(_("Not shared"))
+    no_record = escape(_("No record"))
+    maturity_word = escape(_("maturity"))
+    parts = []
+    for principle, cell in row.cells:
+        code = escape(principle.code)
+        if cell.record_id is not None:
+            maturity = ""
+            spoken = ""
+            if cell.maturity is not None:
+                maturity = f' <span class="maturity">M{cell.maturity}</span>'
+                spoken = f", {maturity_word} {cell.maturity}"
+            label = escape(str(cell.result_label))
+            parts.append(
+                f'<td class="r-{escape(cell.result)}" data-label="{code}">'
+                f'<a href="{record_url.format(cell.record_id)}" aria-label="{organisation}, {code}: {label}{spoken}">'
+                f"{escape(cell.short_label)}{maturity}</a></td>"
+            )
+        elif cell.own and row.editable and not principle.retired:
+            url = reverse(
+                "principles:edit", args=[matrix.framework.slug, row.organisation.slug, principle.code, matrix.cycle]
+            )
+            report = escape(_("Report on %(code)s") % {"code": principle.code})
+            link = f'<a href="{escape(url)}" aria-label="{report}">{no_record}</a>'
+            parts.append(f'<td class="no-record" data-label="{code}">{link}</td>')
+        elif cell.own:
+            parts.append(f'<td class="no-record" data-label="{code}">{no_record}</td>')
+        else:
+            parts.append(f'<td class="not-shared" data-label="{code}">{not_shared}</td>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
