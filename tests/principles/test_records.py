@@ -218,7 +218,7 @@ def test_every_change_leaves_a_history_row_and_an_audit_event(world: World) -> N
     assert changes[1].changes == {"result": ["not_assessed", "implemented"], "maturity": [None, 3]}
     assert changes[2].changes["audience"] == ["organisation", "coalition"]
     assert all(c.changed_by == editor for c in changes)
-    events = list(AuditEvent.objects.filter(target_id=str(record.pk)).order_by("seq").values_list("action", "data"))
+    events = list(AuditEvent.objects.filter(target_id=str(record.pk)).order_by("id").values_list("action", "data"))
     assert [action for action, _ in events] == [
         "implementation.created",
         "implementation.updated",
