@@ -102,6 +102,23 @@ def _client(events: int, user_id: int, document_id: int, start: Any, out: Any) -
     out.put(latencies)
 
 
+def _bare_client(events: int, user_id: int, document_id: int, start: Any, out: Any) -> None:
+    """The lower bound: the same durable INSERT of a small row and its COMMIT, in plain SQL."""
+    setup_django()
+    from django.db import connection
+
+    latencies = []
+    start.wait()
+    with connection.cursor() as cursor:
+        for _ in range(events):
+            began = time.perf_counter()
+            cursor.execute(
+                "INSERT INTO bench_bare_insert (actor_id, target_id, at) VALUES (%s, %s, now())", [user_id, document_id]
+            )
+            latencies.append((time.perf_counter() - began) * 1000)
+    out.put(latencies)
+
+
 def _sequencer(stop: Any) -> None:
     """The worker's sequencer thread, as a process of its own: integrate, sleep a second."""
     setup_django()
@@ -113,6 +130,24 @@ def _sequencer(stop: Any) -> None:
     tree.integrate_all()
 
 
+def _run_clients(target: Any, clients: int, events: int, user: Any, document: Any) -> tuple[list[float], float]:
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(clients + 1)
+    out = context.Queue()
+    pool = [context.Process(target=target, args=(events, user.pk, document.pk, start, out)) for _ in range(clients)]
+    for process in pool:
+        process.start()
+    start.wait()
+    began = time.perf_counter()
+    latencies: list[float] = []
+    for _ in pool:
+        latencies.extend(out.get())
+    seconds = time.perf_counter() - began
+    for process in pool:
+        process.join()
+    return latencies, seconds
+
+
 def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
     from django.db import connection
 
@@ -121,6 +156,11 @@ def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
 
     user, document = world()
     tree.integrate_all()
+    with connection.cursor() as cursor:  # the lower bound's own table, outside the application's
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_bare_insert (id bigserial PRIMARY KEY, actor_id bigint, "
+            "target_id bigint, at timestamptz)"
+        )
     connection.close()
     context = multiprocessing.get_context("spawn")
     rows = []
@@ -128,25 +168,12 @@ def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
         # About per_client_seconds of work: calibrate the count on a guess of 1.5 ms a recording.
         events = max(200, int(per_client_seconds * 1000 / 1.5 / max(1, clients / 2)))
         first_id = (AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        bare, bare_seconds = _run_clients(_bare_client, clients, events, user, document)
         connection.close()
         stop = context.Event()
         sequencer = context.Process(target=_sequencer, args=(stop,))
         sequencer.start()
-        start = context.Barrier(clients + 1)
-        out = context.Queue()
-        pool = [
-            context.Process(target=_client, args=(events, user.pk, document.pk, start, out)) for _ in range(clients)
-        ]
-        for process in pool:
-            process.start()
-        start.wait()
-        began = time.perf_counter()
-        latencies: list[float] = []
-        for _ in pool:
-            latencies.extend(out.get())
-        seconds = time.perf_counter() - began
-        for process in pool:
-            process.join()
+        latencies, seconds = _run_clients(_client, clients, events, user, document)
         stop.set()
         sequencer.join()
         leaves = AuditLeaf.objects.filter(event_id__gte=first_id, event__action="document.viewed")
@@ -159,6 +186,8 @@ def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
                 "clients": clients,
                 "events": len(latencies),
                 "events_per_second": round(len(latencies) / seconds),
+                "bare_inserts_per_second": round(len(bare) / bare_seconds),
+                "bare_median_ms": round(statistics.median(bare), 2),
                 "median_ms": round(statistics.median(latencies), 2),
                 "p95_ms": round(percentile(latencies, 0.95), 2),
                 "integrated": len(delays),
