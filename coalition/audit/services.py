@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from coalition.audit.models import GENESIS_HASH, AuditEvent, ChainHead, LeafFormat, personal_digest
@@ -79,8 +80,37 @@ def record(
         leaf_format=LeafFormat.COMMITTED,
         data=data or {},
     )
-    event.save(force_insert=True)
+    _insert(event)
     return event
+
+
+# Every read of protected material runs `record`: its INSERT statement is compiled once per
+# database (Django's compiler took more time than the database's own work, about 0.25 ms a read),
+# and only the values are prepared each time, by the same field methods `save()` would use.
+_INSERT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+_insert_sql: dict[str, str] = {}
+
+
+def _insert_statement(alias: str) -> str:
+    if alias not in _insert_sql:
+        query = InsertQuery(AuditEvent)
+        query.insert_values(_INSERT_FIELDS, [AuditEvent(created_at=timezone.now())])
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = [AuditEvent._meta.pk]
+        [(sql, _params)] = compiler.as_sql()
+        _insert_sql[alias] = sql
+    return _insert_sql[alias]
+
+
+def _insert(event: AuditEvent) -> None:
+    alias = router.db_for_write(AuditEvent)
+    connection = connections[alias]
+    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _INSERT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_statement(alias), params)
+        row = cursor.fetchone()
+    event.pk = row[0]
+    event._state.adding, event._state.db = False, alias
 
 
 @dataclass(frozen=True)

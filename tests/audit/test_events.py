@@ -272,3 +272,25 @@ def test_verify_reports_a_missing_chain_head():
     ChainHead.objects.all().delete()
     with pytest.raises(CommandError, match=r"chain head row is missing"):
         _verify()
+
+
+@pytest.mark.django_db
+def test_the_precompiled_insert_stores_what_save_would(acme_reader):
+    token = request_context.activate(
+        request_context.RequestContext(request_id="r9", ip="2001:db8:1::5", user_agent="Ünïcode/1 \\u2028")
+    )
+    try:
+        event = record(
+            action="document.viewed",
+            actor=acme_reader,
+            target=acme_reader,
+            target_org_id=7,
+            data={"b": [1, "é"], "a": {"z": None, "y": True}},
+        )
+    finally:
+        request_context.deactivate(token)
+    stored = AuditEvent.objects.get(pk=event.pk)
+    for field in AuditEvent._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(event, field.attname), field.name
+    assert stored.leaf_data() == event.leaf_data()
+    assert stored.actor_org_ids == sorted(acme_reader.memberships.values_list("organisation_id", flat=True))
