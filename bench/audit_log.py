@@ -291,6 +291,10 @@ def page(seconds: float, threads: int, rounds: int) -> dict[str, Any]:
     user, document = world()
     cookie = _session_cookie(user)
     path = f"/library/{document.pk}/"
+    # Production settings serve static files from the manifest collectstatic writes.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=_environment(), check=True
+    )
     results: dict[str, list[dict[str, Any]]] = {"with read auditing": [], "without": []}
     for _ in range(rounds):
         for label, app in (("with read auditing", "coalition.wsgi"), ("without", "wsgi_without_read_audit")):
@@ -310,7 +314,15 @@ def page(seconds: float, threads: int, rounds: int) -> dict[str, Any]:
                         time.sleep(0.2)
                 _hammer(path, cookie, 2, threads)  # warm both workers
                 before = AuditEvent.objects.count()
+                # With auditing, the worker's sequencer integrates the reads meanwhile, as in production.
+                stop = multiprocessing.get_context("spawn").Event()
+                sequencer = multiprocessing.get_context("spawn").Process(target=_sequencer, args=(stop,))
+                if label != "without":
+                    sequencer.start()
                 result = _hammer(path, cookie, seconds, threads)
+                if label != "without":
+                    stop.set()
+                    sequencer.join()
                 result["events_written"] = AuditEvent.objects.count() - before
                 results[label].append(result)
                 print(label, json.dumps(result), flush=True)

@@ -97,7 +97,8 @@ def _fetch(wanted: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         pairs = " OR ".join(['(level = %s AND "index" = %s)'] * len(nodes))
         parts.append(f'SELECT level, "index", hash FROM audit_auditnode WHERE {pairs}')  # noqa: S608
         params += [value for pair in nodes for value in pair]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _planner_settings(queue=False)
         cursor.execute(" UNION ALL ".join(parts), params)  # the text is constants and placeholders only
         found = {(level, index): bytes.fromhex(value) for level, index, value in cursor.fetchall()}
     missing = set(wanted) - set(found)
@@ -134,10 +135,14 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
     columns = ("id", *LEAF_COLUMNS)
     with transaction.atomic():
         head = TreeHead.objects.select_for_update().get(id=1)
-        # Events numbered before the tree existed (leaf format 1) come first, in their order.
-        rows = list(AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list(*columns)[:limit])
-        events = [dict(zip(columns, row, strict=True)) for row in rows]
-        if events and events[0]["seq"] != head.size + 1:
+        _planner_settings()
+        events: list[dict[str, Any]] = []
+        # Events numbered before the tree existed (leaf format 1) come first, in their order. The
+        # point look-up first: a range look-up planned on stale statistics may read the table.
+        if AuditEvent.objects.filter(seq=head.size + 1).exists():
+            rows = list(AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list(*columns)[:limit])
+            events = [dict(zip(columns, row, strict=True)) for row in rows]
+        elif AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list("seq", flat=True).first():
             raise TreeError(f"event #{head.size + 1} is missing: the tree cannot go on from {head.size}")
         if not events:
             rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id").values_list(*columns)[:limit])
@@ -179,6 +184,20 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
 
 
 _INSERT_CHUNK = 500
+
+
+def _planner_settings(*, queue: bool = True) -> None:
+    """On PostgreSQL, for the rest of the current transaction: no parallel workers (the tree's
+    look-ups read a few rows; starting workers for them, which the planner does on statistics
+    that lag behind a fast-growing log, cost more than the reads) and plain index scans for the
+    queue of unnumbered events. Each numbered event leaves a dead entry in that partial index
+    until VACUUM; a plain scan marks the entries it finds dead so that the next run skips them,
+    where a bitmap scan reads them all every time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            # A subtree look-up, by contrast, is a bitmap OR of index probes.
+            cursor.execute(f"SET LOCAL enable_bitmapscan = {'off' if queue else 'on'}")
 
 
 def _insert_rows(table: str, rows: list[tuple[Any, ...]]) -> None:
