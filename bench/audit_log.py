@@ -312,13 +312,14 @@ def page(seconds: float, threads: int, rounds: int) -> dict[str, Any]:
                             break
                     except OSError:
                         time.sleep(0.2)
-                _hammer(path, cookie, 2, threads)  # warm both workers
-                before = AuditEvent.objects.count()
-                # With auditing, the worker's sequencer integrates the reads meanwhile, as in production.
+                # With auditing, the worker's sequencer integrates the reads meanwhile, as in
+                # production, where it is a long-running process: started before the warm-up.
                 stop = multiprocessing.get_context("spawn").Event()
                 sequencer = multiprocessing.get_context("spawn").Process(target=_sequencer, args=(stop,))
                 if label != "without":
                     sequencer.start()
+                _hammer(path, cookie, 4, threads)  # warm both workers (and the sequencer)
+                before = AuditEvent.objects.count()
                 result = _hammer(path, cookie, seconds, threads)
                 if label != "without":
                     stop.set()
