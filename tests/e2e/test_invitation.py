@@ -71,9 +71,10 @@ def test_invited_person_signs_up_enrols_totp_and_signs_in_with_it(new_page, make
     page.get_by_role("button", name="Create account and join").click()
 
     expect(page).to_have_url(at("/"))
-    expect(page.get_by_role("heading", name="Welcome, Nadia Newcomer")).to_be_visible()
-    own_orgs = page.get_by_role("main").get_by_role("table")
-    expect(own_orgs.get_by_role("row").filter(has_text="Acme")).to_contain_text("Editor")
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    expect(page.locator("nav details.dropdown summary")).to_have_text("Nadia Newcomer")
+    own_orgs = page.get_by_role("region", name="Your organisations")
+    expect(own_orgs.get_by_role("listitem").filter(has_text="Acme")).to_contain_text("Editor")
     user = User.objects.get(email=INVITEE)
     assert user.name == "Nadia Newcomer"
     assert Membership.objects.get(user=user, organisation=acme).role == Role.EDITOR
@@ -103,7 +104,8 @@ def test_invited_person_signs_up_enrols_totp_and_signs_in_with_it(new_page, make
     sign_out(page)
     sign_in(page, INVITEE, INVITEE_PASSWORD, code=pyotp.TOTP(secret).at(time.time() + 30))
     expect(page).to_have_url(at("/"))
-    expect(page.get_by_role("heading", name="Welcome, Nadia Newcomer")).to_be_visible()
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    expect(page.locator("nav details.dropdown summary")).to_have_text("Nadia Newcomer")
 
     last_login = AuditEvent.objects.filter(action="auth.login", actor_id=user.pk).order_by("id").last()
     assert last_login is not None

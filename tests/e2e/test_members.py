@@ -22,7 +22,8 @@ def test_admin_changes_a_role_and_removes_a_member(page: Page, make_member, acme
     editor_row = f"#member-{editor_membership}"
 
     sign_in(page, admin.email, PASSWORD, totp_secret=secret)
-    expect(page.get_by_role("heading", name="Welcome, Ada Admin")).to_be_visible()
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    expect(page.locator("nav details.dropdown summary")).to_have_text("Ada Admin")
     page.get_by_role("link", name="Acme").first.click()
     expect(page).to_have_url(at("/orgs/acme/"))
     members = page.get_by_role("table", name="Members")
