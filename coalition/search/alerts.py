@@ -74,7 +74,7 @@ def alert_saved_searches(document_ids: list[int], *, actor_id: int | None = None
     """Alert the owner of every saved search these documents now match; returns how many alerts
     were sent. One query per saved search for all the documents (in the worker, never in a
     request)."""
-    documents = Document.objects.in_bulk(document_ids)
+    documents = Document.objects.select_related("published_revision").in_bulk(document_ids)
     if not documents:
         return 0
     sent = 0
@@ -99,6 +99,7 @@ def _alert(saved: SavedSearch, document: Document, revision_number: int) -> int:
     )
     if not created:
         return 0
+    published = document.published_revision.number if document.published_revision else None
     notified = notify(
         kind=Kind.SAVED_SEARCH,
         recipients=[saved.user],
@@ -106,6 +107,8 @@ def _alert(saved: SavedSearch, document: Document, revision_number: int) -> int:
         actor=None,
         verb="found a new match for your saved search:",
         url=reverse("library:detail", args=[document.pk]),
+        # A match in a working draft: the alert leaves the inbox of whoever loses draft access.
+        draft=revision_number != published,
     )
     if not notified:
         return 0

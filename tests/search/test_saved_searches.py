@@ -74,9 +74,11 @@ def test_a_matching_change_alerts_once_per_text_read_and_never_beyond_what_they_
     # made the change.
     assert _alerts(acme_reader) == ["Escalation playbook"]
     assert _alerts(globex_admin) == [] and _alerts(acme_editor) == []
+    assert Notification.objects.get(recipient=acme_reader, kind="saved_search").about_draft  # the draft's words
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(acting_user=acme_editor, document=Document.objects.get(pk=document.pk))
     assert _alerts(globex_admin) == ["Escalation playbook"]  # published: now it is theirs to read
+    assert not Notification.objects.get(recipient=globex_admin, kind="saved_search").about_draft
     assert len(_alerts(acme_reader)) == 1  # the same revision: no second alert
     # A new draft without the word: no alert; the word in a draft only Acme reads: Acme only.
     with django_capture_on_commit_callbacks(execute=True):
