@@ -71,6 +71,18 @@ class _Piece:
     hash: bytes
 
 
+def _push(stack: list[_Piece], leaf: _Piece) -> list[_Piece]:
+    """Add a leaf to the right edge and merge equal neighbours; returns the subtrees it completed."""
+    stack.append(leaf)
+    completed = []
+    while len(stack) > 1 and stack[-1].level == stack[-2].level:
+        right, left = stack.pop(), stack.pop()
+        merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
+        completed.append(merged)
+        stack.append(merged)
+    return completed
+
+
 def _pieces(size: int) -> list[tuple[int, int]]:
     """(level, index) of the complete subtrees that make up the first `size` leaves, left to right."""
     out, start = [], 0
@@ -160,12 +172,7 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
                 raise TreeError(f"event #{index + 1} is missing between #{index} and #{event['seq']}")
             value = merkle.leaf_hash(leaf_data_of(event))
             leaves.append((index, event["id"], value.hex()))
-            stack.append(_Piece(0, index, value))
-            while len(stack) > 1 and stack[-1].level == stack[-2].level:
-                right, left = stack.pop(), stack.pop()
-                merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
-                nodes.append((merged.level, merged.index, merged.hash.hex()))
-                stack.append(merged)
+            nodes += [(m.level, m.index, m.hash.hex()) for m in _push(stack, _Piece(0, index, value))]
         stamp = connection.ops.adapt_datetimefield_value(now)
         _insert_rows('audit_auditleaf ("index", event_id, hash, integrated_at)', [(*leaf, stamp) for leaf in leaves])
         _insert_rows('audit_auditnode (level, "index", hash)', nodes)
@@ -472,12 +479,7 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers
                 )
                 return
             yield from problems
-            stack.append(_Piece(0, index, value))
-            while len(stack) > 1 and stack[-1].level == stack[-2].level:
-                right, left = stack.pop(), stack.pop()
-                merged = _Piece(left.level + 1, left.index >> 1, merkle.node_hash(left.hash, right.hash))
-                pending[(merged.level, merged.index)] = merged.hash
-                stack.append(merged)
+            pending.update(((m.level, m.index), m.hash) for m in _push(stack, _Piece(0, index, value)))
             expected += 1
             if expected in wanted:
                 yield from check_root(expected)
