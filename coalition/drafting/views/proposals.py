@@ -13,7 +13,7 @@ from coalition.core.http import run_service, submit_form
 from coalition.drafting import anchors, selectors, services
 from coalition.drafting.forms import DecideProposalForm, ProposalForm, ProposalTargetForm
 from coalition.drafting.models import Anchor, Proposal
-from coalition.library import diff
+from coalition.library import diff, rendered_diff
 from coalition.library import selectors as library_selectors
 from coalition.library import services as library_services
 from coalition.library.models import Document, Revision
@@ -171,6 +171,7 @@ def _detail_page(
             "document": document,
             "proposal": proposal,
             "comparison": diff.compare(proposal.original, proposal.replacement),
+            "rendered": rendered_diff.compare_markdown(proposal.original, proposal.replacement),
             "final_comparison": (
                 diff.compare(proposal.replacement, proposal.final_text)
                 if proposal.status == Proposal.Status.ACCEPTED_WITH_CHANGES
