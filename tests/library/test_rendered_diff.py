@@ -70,7 +70,10 @@ def test_a_paragraph_added_or_removed_is_marked_whole():
 
 def test_both_sides_can_be_read_back_from_the_comparison():
     old = "# Title\n\nOne **two** three.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n- y\n\nEnd & more < less.\n"
-    new = "# Title changed\n\nOne two *three* four.\n\n| a | b |\n|---|---|\n| 1 | 3 |\n\n- y\n- z\n\nEnd & less > more.\n"
+    new = (
+        "# Title changed\n\nOne two *three* four.\n\n| a | b |\n|---|---|\n| 1 | 3 |\n\n- y\n- z\n\n"
+        "End & less > more.\n"
+    )
     result = compare_markdown(old, new)
     assert result.html is not None
     # Spacing aside: the words and signs of each side, in order.
