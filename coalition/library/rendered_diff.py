@@ -64,30 +64,30 @@ def _clean(html: str) -> str:
     return _ID.sub("", markdown.sanitise(html or ""))
 
 
-def _blocks(html: str) -> list[str]:
+def blocks(html: str) -> list[str]:
     """The top-level pieces of the HTML: each element with all it holds, and loose text."""
-    blocks: list[str] = []
+    found: list[str] = []
     depth = 0
     start = position = 0
     for match in _TAG.finditer(html):
         closing, name = match.group(1), match.group(2).lower()
         if depth == 0:
             if html[position : match.start()].strip():
-                blocks.append(html[position : match.start()])
+                found.append(html[position : match.start()])
             start = match.start()
         position = match.end()
         if name in _VOID:
             if depth == 0:
-                blocks.append(match.group(0))
+                found.append(match.group(0))
             continue
         depth += -1 if closing else 1
         if depth <= 0:
             depth = 0
-            blocks.append(html[start : match.end()])
+            found.append(html[start : match.end()])
     tail = html[position:] if depth == 0 else html[start:]
     if tail.strip():
-        blocks.append(tail)
-    return [b.strip() for b in blocks]
+        found.append(tail)
+    return [b.strip() for b in found]
 
 
 def _encode(items_a: list[str], items_b: list[str]) -> tuple[str, str, dict[str, str]] | None:
@@ -210,7 +210,7 @@ def compare_html(old_html: str, new_html: str) -> RenderedDiff:
         return RenderedDiff(html=None, too_long=True)
     if old == new:
         return RenderedDiff(html=new, changed=False)
-    old_blocks, new_blocks = _blocks(old), _blocks(new)
+    old_blocks, new_blocks = blocks(old), blocks(new)
     encoded = _encode(old_blocks, new_blocks)
     if encoded is None:  # pragma: no cover - a million distinct paragraphs cannot fit the cap
         return RenderedDiff(html=None, too_long=True)
@@ -238,12 +238,12 @@ def compare_html(old_html: str, new_html: str) -> RenderedDiff:
         added.clear()
 
     for op, chars in diffs:
-        blocks = [back[c] for c in chars]
+        run = [back[c] for c in chars]
         if op == EQUAL:
             flush()
-            out.extend(blocks)
+            out.extend(run)
         else:
-            (removed if op == DELETE else added).extend(blocks)
+            (removed if op == DELETE else added).extend(run)
     flush()
     return RenderedDiff(html=markdown.sanitise("\n".join(out)), coarse=coarse)
 
