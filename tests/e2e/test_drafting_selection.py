@@ -46,8 +46,9 @@ def test_triple_clicking_the_last_paragraph_offers_to_comment_on_it(
     expect(bar.get_by_role("button", name="Propose a change")).to_have_attribute(
         "href", f"/library/{document.pk}/proposals/new/?quote={quote(LAST, safe='')}"
     )
+    # On the document page the comment form opens in the margin, beside the passage.
     bar.get_by_role("button", name="Comment on selection").click()
-    expect(page.get_by_label("Quoted passage:", exact=True)).to_have_value(LAST)
+    expect(page.locator("form[data-margin-form]").get_by_label("Quoted passage", exact=True)).to_have_value(LAST)
 
     # A selection running on past the text (into the page around it) is not offered.
     page.goto(f"/library/{document.pk}/")

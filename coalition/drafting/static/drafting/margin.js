@@ -11,6 +11,10 @@
     return;
   }
   var wide = window.matchMedia("(min-width: 64rem)");
+  var hints = draft.querySelectorAll("[data-js-only]");
+  for (var h = 0; h < hints.length; h++) {
+    hints[h].hidden = false;
+  }
 
   function openNotes() {
     if (!wide.matches) {
