@@ -50,7 +50,8 @@ def _select(page: Page, paragraph_text: str, passage: str) -> None:
     """Select `passage` inside the paragraph of the text that holds it, as a drag would."""
     page.evaluate(
         """([paragraphText, passage]) => {
-          const p = [...document.querySelectorAll(".draft .document-body p")].find(e => e.textContent === paragraphText);
+          const paragraphs = [...document.querySelectorAll(".draft .document-body p")];
+          const p = paragraphs.find(e => e.textContent === paragraphText);
           const text = p.firstChild;
           const start = text.textContent.indexOf(passage);
           const range = document.createRange();

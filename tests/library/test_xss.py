@@ -133,7 +133,7 @@ class Element:
 
 
 class Scan(HTMLParser):
-    """A flat list of elements, each knowing whether it is inside member content: article.document-
+    """A flat list of elements, each knowing whether it is inside member content: .document-
     body and #preview (rendered Markdown), and .source / the diff (member text shown as text)."""
 
     def __init__(self, *, fragment: str | None = None) -> None:
@@ -153,7 +153,8 @@ class Scan(HTMLParser):
     @staticmethod
     def _opens(tag: str, attrs: dict[str, str | None]) -> str | None:
         classes = (attrs.get("class") or "").split()
-        if (tag == "article" and "document-body" in classes) or attrs.get("id") == "preview":
+        # The document page cuts the text into blocks beside its margin: each is a div.document-body.
+        if "document-body" in classes or attrs.get("id") == "preview":
             return "markdown"
         if "source" in classes or ("diff" in classes and "inline" in classes):
             return "text"
