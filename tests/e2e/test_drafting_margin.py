@@ -82,12 +82,12 @@ def _accept_in_margin(page: Page, document: Document, proposal: Proposal) -> Non
 
 def _rendered_diff_shows_it(page: Page, document: Document, proposal: Proposal) -> None:
     page.goto(f"/library/{document.pk}/proposals/{proposal.pk}/")
-    formatted = page.get_by_role("group", name="Proposed change, formatted")
+    formatted = page.get_by_role("figure", name="Proposed change, formatted")
     expect(formatted.locator("ins")).to_have_text("12")
     expect(formatted.locator("del")).to_have_text("24")
     expect(formatted.locator("p")).to_contain_text("within")
     page.goto(f"/library/{document.pk}/compare/?from=1&to=2")
-    compared = page.get_by_role("group", name="Changes from revision 1 to 2, formatted")
+    compared = page.get_by_role("figure", name="Changes from revision 1 to 2, formatted")
     expect(compared.locator("ins")).to_have_text("12")
     expect(compared.locator("h2", has_text="Reporting")).to_be_visible()
 
@@ -102,7 +102,7 @@ def test_suggesting_in_the_margin_and_accepting_it_there(new_page: Callable[[], 
     _select(page, REPORTING, "within 24 hours")
     bar = page.get_by_role("region", name="Selected text")
     bar.get_by_role("button", name="Propose a change").click()
-    form = page.locator("form[data-margin-form]")
+    form = page.locator(".draft form[data-margin-form]")
     # Beside the paragraph it is about, with the passage ready to edit.
     expect(page.locator(".draft-row", has_text=REPORTING).locator("form[data-margin-form]")).to_be_visible()
     replacement = form.get_by_label("Replace the selected text with")
@@ -205,7 +205,7 @@ def test_mentioning_someone_by_name_with_the_keyboard(new_page: Callable[[], Pag
     page.goto(f"/library/{document.pk}/")
     _select(page, SCOPE, "every service")
     page.get_by_role("region", name="Selected text").get_by_role("button", name="Comment on selection").click()
-    box = page.locator("form[data-margin-form]").get_by_label("Comment", exact=True)
+    box = page.locator(".draft form[data-margin-form]").get_by_label("Comment", exact=True)
     expect(box).to_be_focused()
     box.press_sequentially("Could @Ed")
     options = page.get_by_role("listbox", name="People who can read this revision").get_by_role("option")
@@ -215,7 +215,7 @@ def test_mentioning_someone_by_name_with_the_keyboard(new_page: Callable[[], Pag
     box.press("Enter")
     expect(box).to_have_value("Could @editor@acme.example ")
     box.press_sequentially("check this?")
-    page.locator("form[data-margin-form]").get_by_role("button", name="Comment").click()
+    page.locator(".draft form[data-margin-form]").get_by_role("button", name="Comment").click()
     expect(page.get_by_text("Your comment was added.")).to_be_visible()
     comment = Comment.objects.get(document=document)
     assert [u.email for u in comment.mentions.all()] == ["editor@acme.example"]

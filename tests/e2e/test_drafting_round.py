@@ -139,7 +139,7 @@ def test_two_organisations_draft_review_publish_and_ratify_principles(
     expect(selected).to_be_visible()
     selected.get_by_role("button", name="Propose a change").click()
     # The form opens in the margin, beside the passage, with the passage to edit.
-    suggestion = gina.locator("form[data-margin-form]")
+    suggestion = gina.locator(".draft form[data-margin-form]")
     expect(suggestion.get_by_label("Replace the selected text with")).to_have_value(PASSAGE)
     suggestion.get_by_label("Replace the selected text with").fill(REPLACEMENT)
     suggestion.get_by_label("Why").fill(RATIONALE)

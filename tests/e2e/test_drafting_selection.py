@@ -48,7 +48,7 @@ def test_triple_clicking_the_last_paragraph_offers_to_comment_on_it(
     )
     # On the document page the comment form opens in the margin, beside the passage.
     bar.get_by_role("button", name="Comment on selection").click()
-    expect(page.locator("form[data-margin-form]").get_by_label("Quoted passage", exact=True)).to_have_value(LAST)
+    expect(page.locator(".draft form[data-margin-form]").get_by_label("Quoted passage", exact=True)).to_have_value(LAST)
 
     # A selection running on past the text (into the page around it) is not offered.
     page.goto(f"/library/{document.pk}/")

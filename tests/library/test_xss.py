@@ -197,7 +197,18 @@ def scan(html: str, *, fragment: str | None = None) -> Scan:
 
 def _shape(elements: list[Element]) -> Counter[tuple[str, tuple[str, ...]]]:
     """Tag names with their attribute names, outside member content: what escaping must keep as is."""
-    return Counter((e.tag, tuple(sorted(k for k, _ in e.attrs))) for e in elements if e.container is None)
+    return Counter(
+        (e.tag, tuple(sorted(k for k, _ in e.attrs)))
+        for e in elements
+        if e.container is None and not _frames_a_block(e)
+    )
+
+
+def _frames_a_block(element: Element) -> bool:
+    """The document page cuts its text into one row per block (paragraph, heading, list) beside the
+    margin: how many such frames there are follows the member's text, not how it was escaped."""
+    classes = set((dict(element.attrs).get("class") or "").split())
+    return element.tag == "div" and bool(classes & {"draft-row", "document-body"})
 
 
 @functools.lru_cache(maxsize=32)

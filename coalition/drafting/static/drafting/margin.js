@@ -43,60 +43,22 @@
   reveal();
   window.addEventListener("hashchange", reveal);
 
-  var templates = {
+  // The two forms wait, hidden, in holders of their own; one at a time is moved beside a passage.
+  var holders = {
     comment: document.getElementById("margin-comment-form"),
     propose: document.getElementById("margin-suggest-form"),
   };
-
-  function removeForms() {
-    var open = draft.querySelectorAll("form[data-margin-form]");
-    for (var i = 0; i < open.length; i++) {
-      var aside = open[i].closest(".draft-margin");
-      var row = open[i].closest(".draft-row");
-      open[i].remove();
-      if (aside && aside.hasAttribute("data-added") && !aside.children.length) {
-        aside.remove();
-        if (row) {
-          row.classList.remove("has-form");
-        }
-      }
-    }
-  }
-
-  document.addEventListener("drafting:margin-form", function (event) {
-    var detail = event.detail || {};
-    var template = templates[detail.action];
-    var node = detail.node && detail.node.nodeType === Node.TEXT_NODE ? detail.node.parentElement : detail.node;
-    var row = node && node.closest ? node.closest(".draft-row") : null;
-    if (!template || !row || !draft.contains(row)) {
+  Object.keys(holders).forEach(function (key) {
+    var holder = holders[key];
+    var form = holder ? holder.querySelector("form") : null;
+    if (!form) {
+      holders[key] = null;
       return;
     }
-    event.preventDefault(); // handled here: the bar's link is not followed
-    removeForms();
-    var aside = row.querySelector(".draft-margin");
-    if (!aside) {
-      aside = document.createElement("aside");
-      aside.className = "draft-margin";
-      aside.setAttribute("data-added", "1");
-      aside.setAttribute("aria-label", template.content.querySelector(".margin-form-title").textContent);
-      row.appendChild(aside);
-    }
-    row.classList.add("has-form");
-    var form = template.content.firstElementChild.cloneNode(true);
-    var quote = form.querySelector("[data-quote]");
-    if (quote) {
-      quote.value = detail.text;
-      if (quote.tagName === "TEXTAREA") {
-        quote.textContent = detail.text;
-      }
-    }
-    var replacement = form.querySelector("[data-replacement]");
-    if (replacement) {
-      replacement.value = detail.text;
-    }
     form.querySelector("[data-cancel]").addEventListener("click", function () {
-      removeForms();
-      var text = row.querySelector(".document-body");
+      var row = form.closest(".draft-row");
+      putBack();
+      var text = row ? row.querySelector(".document-body") : null;
       if (text) {
         text.setAttribute("tabindex", "-1");
         text.focus();
@@ -104,11 +66,63 @@
     });
     form.addEventListener("submit", function () {
       var button = form.querySelector("button[type='submit']");
-      // One proposal or comment per press, however often it is pressed while the page loads.
+      // One proposal or comment per press, however often it is pressed while the next page loads.
       window.setTimeout(function () {
         button.disabled = true;
       }, 0);
     });
+  });
+
+  function putBack() {
+    var open = draft.querySelectorAll("form[data-margin-form]");
+    for (var i = 0; i < open.length; i++) {
+      var form = open[i];
+      var aside = form.closest(".draft-margin");
+      var row = form.closest(".draft-row");
+      var home = holders[form.getAttribute("data-margin-form")];
+      form.reset();
+      if (home) {
+        home.appendChild(form);
+      }
+      if (aside && aside.hasAttribute("data-added") && !aside.children.length) {
+        aside.remove();
+      }
+      if (row) {
+        row.classList.remove("has-form");
+      }
+    }
+  }
+
+  document.addEventListener("drafting:margin-form", function (event) {
+    var detail = event.detail || {};
+    var holder = holders[detail.action];
+    var node = detail.node && detail.node.nodeType === Node.TEXT_NODE ? detail.node.parentElement : detail.node;
+    var row = node && node.closest ? node.closest(".draft-row") : null;
+    if (!holder || !row || !draft.contains(row)) {
+      return;
+    }
+    event.preventDefault(); // handled here: the bar's link is not followed
+    putBack();
+    var form = holder.querySelector("form");
+    var aside = row.querySelector(".draft-margin");
+    if (!aside) {
+      aside = document.createElement("aside");
+      aside.className = "draft-margin";
+      aside.setAttribute("data-added", "1");
+      aside.setAttribute("aria-label", form.querySelector(".margin-form-title").textContent);
+      row.appendChild(aside);
+    }
+    row.classList.add("has-form");
+    var quote = form.querySelector("[data-quote]");
+    if (quote) {
+      quote.value = detail.text;
+    }
+    var replacement = form.querySelector("[data-replacement]");
+    if (replacement) {
+      replacement.value = detail.text;
+    }
+    var button = form.querySelector("button[type='submit']");
+    button.disabled = false;
     aside.insertBefore(form, aside.firstChild);
     form.dispatchEvent(new CustomEvent("drafting:form-added", { bubbles: true }));
     var first = form.querySelector("[data-replacement], textarea[name='body']");

@@ -63,9 +63,10 @@
     var tail = document.createRange();
     tail.setStart(text, text.childNodes.length);
     tail.setEnd(range.endContainer, 0);
-    // The document page's margin sits between one paragraph and the next: its notes are not text.
+    // The document page's margin sits between one paragraph and the next, and its hidden forms
+    // after the text: neither is text of the document.
     var between = tail.cloneContents();
-    var notes = between.querySelectorAll(".draft-margin");
+    var notes = between.querySelectorAll(".draft-margin, [hidden]");
     for (var i = 0; i < notes.length; i++) {
       notes[i].remove();
     }
