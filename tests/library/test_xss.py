@@ -152,9 +152,10 @@ class Scan(HTMLParser):
 
     @staticmethod
     def _opens(tag: str, attrs: dict[str, str | None]) -> str | None:
-        classes = (attrs.get("class") or "").split()
+        classes = set((attrs.get("class") or "").split())
         # The document page cuts the text into blocks beside its margin: each is a div.document-body.
-        if "document-body" in classes or attrs.get("id") == "preview":
+        # A rendered comparison (.rendered-diff) is member Markdown too, with <ins> and <del> added.
+        if classes & {"document-body", "rendered-diff"} or attrs.get("id") == "preview":
             return "markdown"
         if "source" in classes or ("diff" in classes and "inline" in classes):
             return "text"
