@@ -6,8 +6,8 @@ revisions the person may see), open ones only and at most MARGIN_THREADS and MAR
 each (the rest, and every resolved or decided one, are a link away on the discussion tab). A thread
 or proposal finds its block by its anchor: a section by its heading, a quoted passage by the first
 block whose text holds it; one about the whole text sits beside its beginning, and one whose section or
-passage is no longer in this revision sits below it, marked outdated. Six queries, whatever the
-number of threads.
+passage is no longer in this revision sits below it, marked outdated. Four queries (threads, their
+replies, proposals, the thread counts), a fifth to count the proposals once the margin is full.
 """
 
 from __future__ import annotations

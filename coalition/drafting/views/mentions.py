@@ -21,7 +21,7 @@ from coalition.library import selectors as library_selectors
 SUGGESTIONS_PER_MINUTE = 90
 
 
-def _over_limit(user_id: int) -> bool:
+def _over_limit(user_id: int | None) -> bool:
     key = f"drafting:mention-suggestions:{user_id}"
     if cache.add(key, 1, timeout=60):
         return False
