@@ -1,13 +1,15 @@
 """The audit log as a Merkle tree (RFC 9162): the sequencer that integrates events into it and
 signs checkpoints, proofs read from the stored tree, and the tree's verification.
 
-Requests insert events unnumbered. The sequencer locks the single `TreeHead` row, so two
-sequencers (two workers, or a worker and the command) queue and never integrate an event twice;
-under the lock it takes the committed events that have no number yet, oldest first, numbers them
-from the tree's size on and adds their leaves in the same transaction. An event whose transaction
-commits late (after a younger one was integrated) is simply numbered by the next run: nothing is
-skipped, and each leaf's index is its number less one, so there is no gap. Complete subtrees are
-stored as they fill (`AuditNode`), so a proof for any event reads O(log n) rows in two queries.
+Requests insert events unnumbered, and a database trigger puts each new event's id on a queue
+(`AuditQueue`). The sequencer locks the single `TreeHead` row, so two sequencers (two workers, or a
+worker and the command) queue and never integrate an event twice; under the lock it takes the
+committed events on the queue, oldest first, gives them the numbers from the tree's size on, adds
+their leaves (a leaf's index is its event's number less one) and takes them off the queue, all in one
+transaction. The event rows are never updated: their number lives in the leaf. An event whose
+transaction commits late (after a younger one was integrated) is simply numbered by the next run:
+nothing is skipped and there is no gap. Complete subtrees are stored as they fill (`AuditNode`), so
+a proof for any event reads O(log n) rows in one statement.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from coalition.audit import checkpoints, merkle
@@ -33,6 +36,7 @@ from coalition.audit.models import (
     AuditEvent,
     AuditLeaf,
     AuditNode,
+    AuditQueue,
     LeafFormat,
     TreeHead,
     leaf_data_of,
@@ -157,11 +161,14 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
         elif AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list("seq", flat=True).first():
             raise TreeError(f"event #{head.size + 1} is missing: the tree cannot go on from {head.size}")
         if not events:
-            rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id").values_list(*columns)[:limit])
+            waiting = AuditQueue.objects.order_by("event_id").values("event_id")[:limit]
+            rows = list(AuditEvent.objects.filter(id__in=waiting).order_by("id").values_list(*columns))
             if not rows:
                 return None
             events = [dict(zip(columns, row, strict=True)) for row in rows]
-            _number(events, first=head.size + 1)
+            for number, event in enumerate(events, head.size + 1):
+                event["seq"] = number  # the leaf data holds it; the row does not
+            _dequeue([event["id"] for event in events])
         stack = [_Piece(level, index, value) for (level, index), value in _stack_of(head.size)]
         now = timezone.now()
         leaves: list[tuple[int, int, str]] = []
@@ -197,9 +204,9 @@ def _planner_settings(*, queue: bool = True) -> None:
     """On PostgreSQL, for the rest of the current transaction: no parallel workers (the tree's
     look-ups read a few rows; starting workers for them, which the planner does on statistics
     that lag behind a fast-growing log, cost more than the reads) and plain index scans for the
-    queue of unnumbered events. Each numbered event leaves a dead entry in that partial index
-    until VACUUM; a plain scan marks the entries it finds dead so that the next run skips them,
-    where a bitmap scan reads them all every time."""
+    queue. Each integrated event leaves a dead entry in the queue's index until VACUUM; a plain
+    scan marks the entries it finds dead so that the next run skips them, where a bitmap scan
+    reads them all every time."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
@@ -220,28 +227,20 @@ def _insert_rows(table: str, rows: list[tuple[Any, ...]]) -> None:
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-_NUMBER_CHUNK = 2000
+_DEQUEUE_CHUNK = 2000
 
 
-def _number(events: list[dict[str, Any]], *, first: int) -> None:
-    """Give `events` (oldest first by id) the numbers first, first + 1, ... in one statement per
-    chunk; the triggers allow this once per event. A count that differs means another process
-    numbered one of them: the transaction is rolled back."""
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    for start in range(0, len(events), _NUMBER_CHUNK):
-        chunk = events[start : start + _NUMBER_CHUNK]
-        marks = ", ".join(["%s"] * len(chunk))
-        sql = (
-            f"UPDATE {table} SET seq = numbered.seq FROM ("  # noqa: S608 - constant text and placeholders
-            f"SELECT id, %s + ROW_NUMBER() OVER (ORDER BY id) AS seq FROM {table}"
-            f" WHERE id IN ({marks}) AND seq IS NULL) AS numbered WHERE {table}.id = numbered.id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [first + start - 1, *[event["id"] for event in chunk]])
+def _dequeue(ids: list[int]) -> None:
+    """Take the events just integrated off the queue. A count that differs means another process
+    took one of them: the transaction is rolled back."""
+    table = connection.ops.quote_name(AuditQueue._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _DEQUEUE_CHUNK):
+            chunk = ids[start : start + _DEQUEUE_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)  # noqa: S608 - constant text
             if cursor.rowcount != len(chunk):
-                raise TreeError("another sequencer numbered these events meanwhile")
-        for offset, event in enumerate(chunk):
-            event["seq"] = first + start + offset
+                raise TreeError("another sequencer integrated these events meanwhile")
 
 
 def integrate_all(*, limit: int | None = None) -> int:
@@ -250,8 +249,20 @@ def integrate_all(*, limit: int | None = None) -> int:
     while True:
         before = TreeHead.objects.get(id=1).size
         if integrate(limit=limit) is None:
+            if added:
+                _tidy_queue()
             return added
         added += TreeHead.objects.get(id=1).size - before
+
+
+def _tidy_queue() -> None:
+    """On PostgreSQL, vacuum the queue after taking events off it: it is a few rows long, but every
+    event leaves a dead row and index entry behind, and the queue's reads should not wade through
+    them until autovacuum (which may be slow, or off) comes by. Not possible inside a transaction
+    (a test's, say), where it is left to autovacuum."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(AuditQueue._meta.db_table)}")
 
 
 @dataclass(frozen=True)
@@ -276,8 +287,9 @@ WAITING_CAP = 10_000
 def status() -> Status:
     """Three indexed reads: the head, the oldest waiting event, and the waiting count (capped)."""
     now = timezone.now()
-    waiting = AuditEvent.objects.filter(seq__isnull=True)
-    oldest = waiting.order_by("id").values_list("created_at", flat=True).first()
+    waiting = AuditQueue.objects.all()
+    first = waiting.order_by("event_id").values("event_id")[:1]
+    oldest = AuditEvent.objects.filter(id__in=first).values_list("created_at", flat=True).first()
     last = AuditCheckpoint.objects.order_by("-size").values_list("created_at", flat=True).first()
     return Status(
         size=TreeHead.objects.get(id=1).size,
@@ -415,7 +427,8 @@ def _check_leaves(bounds: tuple[int, int]) -> list[_Checked]:
     out: list[_Checked] = []
     for row in rows:
         values = dict(zip(_VERIFY_NAMES, row, strict=True))
-        index, seq = values["index"], values["seq"]
+        index, stored_seq = values["index"], values["seq"]
+        seq = values["seq"] = index + 1  # the leaf holds the number: an event keeps one only from before 0005
         problems: list[TreeProblem] = []
         redacted = values["redacted_at"] is not None
         if values["leaf_format"] == LeafFormat.CHAINED and redacted:
@@ -438,8 +451,8 @@ def _check_leaves(bounds: tuple[int, int]) -> list[_Checked]:
                             "its address or browser does not match their digest (they were edited)",
                         )
                     )
-        if seq != index + 1:
-            problems.append(TreeProblem(f"leaf {index}", f"it holds event #{seq}, not #{index + 1}"))
+        if stored_seq is not None and stored_seq != seq:
+            problems.append(TreeProblem(f"leaf {index}", f"it holds event #{stored_seq}, not #{seq}"))
         out.append((index, value, tuple(problems)))
     return out
 
@@ -503,6 +516,19 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers
     beyond = AuditEvent.objects.filter(seq__gt=expected, leaf__isnull=True).order_by("seq").first()
     if beyond is not None:
         yield TreeProblem(f"event #{beyond.seq}", "it is numbered but not in the tree (only the sequencer numbers)")
+    # Every other event is in the tree or waiting on the queue: one taken off the queue without
+    # its leaf would never be integrated.
+    waiting = AuditQueue.objects.filter(event_id=OuterRef("id"))
+    lost = AuditEvent.objects.filter(seq__isnull=True, leaf__isnull=True).exclude(Exists(waiting))
+    first_lost = lost.order_by("id").values_list("id", flat=True).first()
+    if first_lost is not None:
+        yield TreeProblem(
+            f"event id {first_lost}",
+            f"{lost.count()} event(s) are neither in the tree nor waiting for it (taken off the queue)",
+        )
+    queued_twice = AuditQueue.objects.filter(event_id__in=AuditLeaf.objects.values("event_id"))
+    if queued_twice.exists():
+        yield TreeProblem("queue", f"{queued_twice.count()} event(s) in the tree are still waiting on the queue")
 
 
 def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> Iterator[TreeProblem]:

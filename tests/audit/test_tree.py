@@ -14,7 +14,15 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from coalition.audit import checkpoints, guards, merkle, tree
-from coalition.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf, AuditNode, TreeHead
+from coalition.audit.models import (
+    AuditCheckpoint,
+    AuditEvent,
+    AuditLeaf,
+    AuditNode,
+    AuditQueue,
+    TreeHead,
+    leaf_data_of,
+)
 from coalition.audit.services import record
 
 
@@ -25,7 +33,15 @@ def _write(n: int, start: int = 0) -> list[AuditEvent]:
 
 
 def _expected_leaves() -> list[bytes]:
-    return [merkle.leaf_hash(e.leaf_data()) for e in AuditEvent.objects.order_by("seq")]
+    """The leaves of the events written so far, numbered from 1 in the order they were written (one
+    writer at a time), computed without the stored tree."""
+    events = AuditEvent.objects.order_by("id")
+    return [merkle.leaf_hash(leaf_data_of({**e.__dict__, "seq": n})) for n, e in enumerate(events, 1)]
+
+
+def _id(number: int) -> int:
+    """The id of event #number (its leaf's index is number - 1)."""
+    return AuditLeaf.objects.get(index=number - 1).event_id
 
 
 def _verify(*kept: Path) -> str:
@@ -53,7 +69,10 @@ def test_the_sequencer_integrates_every_event_once_and_signs_the_root():
     leaves = _expected_leaves()
     assert checkpoint.root_hash == merkle.root(leaves).hex() == TreeHead.objects.get().root_hash
     assert list(AuditLeaf.objects.values_list("hash", flat=True)) == [leaf.hex() for leaf in leaves]
-    assert [leaf.event.seq for leaf in AuditLeaf.objects.select_related("event")] == list(range(1, 14))
+    events = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    assert list(AuditLeaf.objects.order_by("index").values_list("event_id", flat=True)) == events
+    # The rows are never rewritten to carry their number, and the queue is empty.
+    assert not AuditEvent.objects.filter(seq__isnull=False).exists() and not AuditQueue.objects.exists()
     signed = checkpoints.open_checkpoint(
         checkpoint.note, checkpoints.parse_verifier_key(checkpoint.verifier_key), origin=tree.origin()
     )
@@ -145,31 +164,41 @@ def integrated(tmp_path) -> Path:
 
 @pytest.mark.django_db
 def test_an_edited_event_is_caught(integrated):
-    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE seq = 4", []))
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE id = %s", [_id(4)]))
     with pytest.raises(CommandError, match=r"leaf 3 \(event #4\): the event does not match its leaf hash"):
         _verify()
 
 
 @pytest.mark.django_db
 def test_an_edited_address_is_caught(integrated):
-    _raw(("UPDATE audit_auditevent SET ip = '198.51.100.0/24' WHERE seq = 5", []))
+    _raw(("UPDATE audit_auditevent SET ip = '198.51.100.0/24' WHERE id = %s", [_id(5)]))
     with pytest.raises(CommandError, match=r"event #5\): its address or browser does not match their digest"):
         _verify()
 
 
 @pytest.mark.django_db
 def test_an_event_numbered_outside_the_sequencer_is_caught(integrated):
-    record(action="test.late")
-    _raw(("UPDATE audit_auditevent SET seq = 11 WHERE seq IS NULL", []))
+    late = record(action="test.late")
+    _raw(("UPDATE audit_auditevent SET seq = 11 WHERE id = %s", [late.pk]))
     with pytest.raises(CommandError, match=r"event #11: it is numbered but not in the tree"):
         _verify()
 
 
 @pytest.mark.django_db
+def test_an_event_taken_off_the_queue_is_caught(integrated):
+    late = record(action="test.late")
+    assert "verified" in _verify()  # waiting is fine
+    _raw(("DELETE FROM audit_auditqueue WHERE event_id = %s", [late.pk]))
+    with pytest.raises(CommandError, match=rf"event id {late.pk}: 1 event\(s\) are neither in the tree nor waiting"):
+        _verify()
+
+
+@pytest.mark.django_db
 def test_a_deleted_event_is_caught(integrated):
+    seventh = _id(7)
     _raw(
         ("DELETE FROM audit_auditleaf WHERE `index` = 6".replace("`", '"'), []),
-        ("DELETE FROM audit_auditevent WHERE seq = 7", []),
+        ("DELETE FROM audit_auditevent WHERE id = %s", [seventh]),
     )
     with pytest.raises(CommandError, match=r"leaf 6 \(event #7\): the tree lacks this leaf"):
         _verify()
@@ -177,7 +206,10 @@ def test_a_deleted_event_is_caught(integrated):
 
 @pytest.mark.django_db
 def test_a_truncated_tail_is_caught(integrated):
-    _raw(('DELETE FROM audit_auditleaf WHERE "index" >= 8', []), ("DELETE FROM audit_auditevent WHERE seq >= 9", []))
+    ninth = _id(9)
+    _raw(
+        ('DELETE FROM audit_auditleaf WHERE "index" >= 8', []), ("DELETE FROM audit_auditevent WHERE id >= %s", [ninth])
+    )
     with pytest.raises(CommandError, match=r"checkpoint at size 10: the tree holds only 8 leaves \(events #9 on"):
         _verify()
 
@@ -209,11 +241,12 @@ def test_a_log_rewritten_and_rechained_without_the_key_is_caught_against_a_kept_
     new checkpoints with a key of their own: every check inside the database then passes for
     them, except the one against a checkpoint kept outside it."""
     _raw(
-        ("UPDATE audit_auditevent SET data = %s WHERE seq = 5", ['{"i": 999}']),
+        ("UPDATE audit_auditevent SET data = %s WHERE id = %s", ['{"i": 999}', _id(5)]),
         ("DELETE FROM audit_auditcheckpoint", []),
         ("DELETE FROM audit_auditnode", []),
         ("DELETE FROM audit_auditleaf", []),
         ("UPDATE audit_treehead SET size = 0, root_hash = %s", [merkle.EMPTY_ROOT.hex()]),
+        ("INSERT INTO audit_auditqueue (event_id) SELECT id FROM audit_auditevent", []),
     )
     ours = settings.AUDIT_SIGNING_KEY
     settings.AUDIT_SIGNING_KEY = checkpoints.Signer.generate(tree.origin()).private_key_string()
@@ -264,8 +297,12 @@ def test_writers_and_two_racing_sequencers_integrate_each_event_exactly_once():
     assert errors == []
     total = writers * per_writer
     assert TreeHead.objects.get().size == total == AuditEvent.objects.count()
-    assert list(AuditLeaf.objects.order_by("index").values_list("event__seq", flat=True)) == list(range(1, total + 1))
-    assert TreeHead.objects.get().root_hash == merkle.root(_expected_leaves()).hex()
+    leaves = list(AuditLeaf.objects.order_by("index").select_related("event"))
+    assert [leaf.index for leaf in leaves] == list(range(total))
+    assert sorted(leaf.event_id for leaf in leaves) == sorted(AuditEvent.objects.values_list("id", flat=True))
+    recomputed = [merkle.leaf_hash(leaf_data_of({**leaf.event.__dict__, "seq": leaf.index + 1})) for leaf in leaves]
+    assert TreeHead.objects.get().root_hash == merkle.root(recomputed).hex()
+    assert not AuditQueue.objects.exists()
     assert list(tree.verify_tree()) == []
 
 
@@ -320,7 +357,7 @@ def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
     tree.integrate(limit=13)
     tree.integrate_all()
     assert list(tree.verify_tree(workers=2)) == []
-    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE seq = 23", []))
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE id = %s", [_id(23)]))
     found = [str(problem) for problem in tree.verify_tree(workers=2)]
     assert found == [str(problem) for problem in tree.verify_tree(workers=1)]
     assert found and "event #23" in found[0]
