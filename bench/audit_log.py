@@ -391,7 +391,7 @@ def verify(count: int) -> dict[str, Any]:
 # --- proof -----------------------------------------------------------------------------------------
 
 _BUILD_PROOF_TREE = """
-TRUNCATE audit_auditnode, audit_auditleaf, audit_auditcheckpoint, audit_auditevent;
+TRUNCATE audit_auditnode, audit_auditleaf, audit_auditcheckpoint, audit_auditqueue, audit_auditevent;
 INSERT INTO audit_auditevent (seq, created_at, actor_id, actor_label, actor_org_ids, action, target_type,
     target_id, target_org_id, request_id, ip, user_agent, personal_salt, personal_digest, leaf_format,
     prev_hash, hash, data)

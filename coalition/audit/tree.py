@@ -15,6 +15,7 @@ a proof for any event reads O(log n) rows in one statement.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -35,10 +36,10 @@ from coalition.audit.models import (
     AuditCheckpoint,
     AuditEvent,
     AuditLeaf,
-    AuditNode,
     AuditQueue,
     LeafFormat,
     TreeHead,
+    leaf_data_at,
     leaf_data_of,
     personal_digest,
 )
@@ -410,93 +411,180 @@ def _open(note: str, vkey: str, where: str) -> checkpoints.Checkpoint | TreeProb
         return TreeProblem(where, f"{error}")
 
 
-# Leaves are checked in chunks of leaf indexes, each read in one statement as plain rows (not model
-# instances: verification reads every event, and building objects would cost more than hashing),
-# optionally by several processes; the tree is folded and compared with the stored subtrees here.
-VERIFY_CHUNK = 20_000
-_VERIFY_COLUMNS = ("index", "hash", "event__redacted_at", *(f"event__{name}" for name in LEAF_COLUMNS))
-_VERIFY_NAMES = ("index", "leaf_hash", "redacted_at", *LEAF_COLUMNS)
+# Verification splits the leaves into chunks of VERIFY_CHUNK (a power of two, so that every chunk
+# but the last is one complete subtree). Each chunk is checked on its own, optionally in another
+# process: its leaves recomputed from their events (read in one statement as plain rows), its
+# complete subtrees rebuilt and compared with the stored ones. The chunk hands back only its
+# subtrees on the right edge (one, for a full chunk) and, for the checkpoints whose size falls
+# inside it, its right edge at that size; this process folds them into the whole tree.
+VERIFY_CHUNK = 1 << 14
 
-_Checked = tuple[int, bytes, tuple[TreeProblem, ...]]
+# On PostgreSQL the time is read already written out (as `isoformat(timespec="microseconds")`
+# writes a UTC time) and the JSON columns as text: a datetime made only to be written out again,
+# and Django's converters, cost more than the hashing. Other databases read through the ORM.
+_PG_LEAF_ROWS = """
+SELECT l."index", l.hash, e.redacted_at IS NOT NULL, e.seq, e.actor_id, e.actor_label, e.actor_org_ids::text,
+  e.action, e.target_type, e.target_id, e.target_org_id, e.request_id, e.data::text, e.leaf_format,
+  to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+  e.ip, e.user_agent, e.personal_salt, e.personal_digest
+FROM audit_auditleaf l JOIN audit_auditevent e ON e.id = l.event_id
+WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"
+"""
+_ROW_NAMES = (
+    "index",
+    "leaf_hash",
+    "redacted",
+    "seq",
+    "actor_id",
+    "actor_label",
+    "actor_org_ids",
+    "action",
+    "target_type",
+    "target_id",
+    "target_org_id",
+    "request_id",
+    "data",
+    "leaf_format",
+    "created_at",
+    "ip",
+    "user_agent",
+    "personal_salt",
+    "personal_digest",
+)
+_ORM_COLUMNS = (
+    "index",
+    "hash",
+    "event__redacted_at",
+    *(f"event__{name}" for name in _ROW_NAMES[3:]),
+)
 
 
-def _check_leaves(bounds: tuple[int, int]) -> list[_Checked]:
-    """Leaves start..end-1 recomputed from their events: (index, leaf hash, problems) each."""
-    start, end = bounds
-    rows = AuditLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index").values_list(*_VERIFY_COLUMNS)
-    out: list[_Checked] = []
-    for row in rows:
-        values = dict(zip(_VERIFY_NAMES, row, strict=True))
-        index, stored_seq = values["index"], values["seq"]
-        seq = values["seq"] = index + 1  # the leaf holds the number: an event keeps one only from before 0005
-        problems: list[TreeProblem] = []
-        redacted = values["redacted_at"] is not None
-        if values["leaf_format"] == LeafFormat.CHAINED and redacted:
-            # A format 1 event hashed its address itself: once redacted, its leaf vouches for it.
-            value = bytes.fromhex(values["leaf_hash"])
-        else:
-            value = merkle.leaf_hash(leaf_data_of(values))
-            if value.hex() != values["leaf_hash"]:
+def _leaf_rows(start: int, end: int) -> list[dict[str, Any]]:
+    """Leaves start..end-1 with their events' columns, `created_at` as ISO 8601 text."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            _planner_settings(queue=False)
+            cursor.execute(_PG_LEAF_ROWS, [start, end])
+            rows = [dict(zip(_ROW_NAMES, row, strict=True)) for row in cursor.fetchall()]
+        for values in rows:
+            values["actor_org_ids"] = json.loads(values["actor_org_ids"])
+            values["data"] = json.loads(values["data"])
+        return rows
+    leaves = AuditLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index")
+    rows = [dict(zip(_ROW_NAMES, row, strict=True)) for row in leaves.values_list(*_ORM_COLUMNS)]
+    for values in rows:
+        values["redacted"] = values["redacted"] is not None
+        values["created_at"] = values["created_at"].isoformat(timespec="microseconds")
+    return rows
+
+
+@dataclass
+class _Chunk:
+    """What checking leaves start..end-1 found."""
+
+    start: int
+    count: int  # leaves found in order from `start`; fewer than asked: the next one is missing
+    problems: list[TreeProblem]
+    edge: list[tuple[int, int, bytes]]  # the chunk's right edge: (level, index, hash), largest first
+    at: dict[int, list[bytes]]  # the right edge's hashes at each asked size inside the chunk
+
+
+def _leaf_problems(values: dict[str, Any]) -> tuple[bytes, list[TreeProblem]]:
+    """The leaf hash recomputed from its event, and what is wrong with the event."""
+    index, stored_seq = values["index"], values["seq"]
+    seq = values["seq"] = index + 1  # the leaf holds the number: an event keeps one only from before 0005
+    problems: list[TreeProblem] = []
+    if values["leaf_format"] == LeafFormat.CHAINED and values["redacted"]:
+        # A format 1 event hashed its address itself: once redacted, its leaf vouches for it.
+        value = bytes.fromhex(values["leaf_hash"])
+    else:
+        value = merkle.leaf_hash(leaf_data_at(values, values["created_at"]))
+        if value.hex() != values["leaf_hash"]:
+            problems.append(
+                TreeProblem(f"leaf {index} (event #{seq})", "the event does not match its leaf hash (it was edited)")
+            )
+        elif values["leaf_format"] == LeafFormat.COMMITTED and not values["redacted"]:
+            digest = personal_digest(salt=values["personal_salt"], ip=values["ip"], user_agent=values["user_agent"])
+            if digest != values["personal_digest"]:
                 problems.append(
                     TreeProblem(
-                        f"leaf {index} (event #{seq})", "the event does not match its leaf hash (it was edited)"
+                        f"leaf {index} (event #{seq})",
+                        "its address or browser does not match their digest (they were edited)",
                     )
                 )
-            elif values["leaf_format"] == LeafFormat.COMMITTED and not redacted:
-                digest = personal_digest(salt=values["personal_salt"], ip=values["ip"], user_agent=values["user_agent"])
-                if digest != values["personal_digest"]:
-                    problems.append(
-                        TreeProblem(
-                            f"leaf {index} (event #{seq})",
-                            "its address or browser does not match their digest (they were edited)",
-                        )
-                    )
-        if stored_seq is not None and stored_seq != seq:
-            problems.append(TreeProblem(f"leaf {index}", f"it holds event #{stored_seq}, not #{seq}"))
-        out.append((index, value, tuple(problems)))
-    return out
+    if stored_seq is not None and stored_seq != seq:
+        problems.append(TreeProblem(f"leaf {index}", f"it holds event #{stored_seq}, not #{seq}"))
+    return value, problems
 
 
-def _checked_chunks(total: int, workers: int) -> Iterator[list[_Checked]]:
-    chunks = [(start, min(start + VERIFY_CHUNK, total)) for start in range(0, total, VERIFY_CHUNK)]
+def _check_chunk(job: tuple[int, int, tuple[int, ...]]) -> _Chunk:
+    """Leaves start..end-1 recomputed, their complete subtrees rebuilt and compared with the stored
+    ones, and the right edge at each size in `sizes` (each in start+1..end)."""
+    start, end, sizes = job
+    stack: list[_Piece] = []
+    built: dict[tuple[int, int], bytes] = {}
+    problems: list[TreeProblem] = []
+    at: dict[int, list[bytes]] = {}
+    expected = start
+    for values in _leaf_rows(start, end):
+        if values["index"] != expected:
+            break
+        value, found = _leaf_problems(values)
+        problems += found
+        built.update(((m.level, m.index), m.hash) for m in _push(stack, _Piece(0, expected, value)))
+        expected += 1
+        if expected in sizes:
+            at[expected] = [piece.hash for piece in stack]
+    problems += _compare_nodes(built)
+    edge = [(piece.level, piece.index, piece.hash) for piece in stack]
+    return _Chunk(start, expected - start, problems, edge, at)
+
+
+def _checked_chunks(total: int, sizes: list[int], workers: int) -> Iterator[_Chunk]:
+    if VERIFY_CHUNK & (VERIFY_CHUNK - 1):
+        raise ValueError("VERIFY_CHUNK must be a power of two (a chunk is a complete subtree)")
+    jobs = []
+    for start in range(0, total, VERIFY_CHUNK):
+        end = min(start + VERIFY_CHUNK, total)
+        jobs.append((start, end, tuple(size for size in sizes if start < size <= end)))
     # An in-memory SQLite database (tests) is not shared with other processes.
     in_memory = connection.vendor == "sqlite" and bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
-    if workers <= 1 or len(chunks) <= 1 or in_memory:
-        yield from map(_check_leaves, chunks)
+    if workers <= 1 or len(jobs) <= 1 or in_memory:
+        yield from map(_check_chunk, jobs)
         return
     connections.close_all()  # each process opens its own
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(_check_leaves, chunks)
+        yield from pool.map(_check_chunk, jobs)
 
 
 def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers: int = 1) -> Iterator[TreeProblem]:
     stack: list[_Piece] = []
     expected = 0
 
-    def check_root(size: int) -> Iterator[TreeProblem]:
-        root = _fold([piece.hash for piece in stack])
+    def check_root(size: int, edge: list[bytes]) -> Iterator[TreeProblem]:
+        root = _fold([piece.hash for piece in stack] + edge)
         for where, value in wanted.get(size, []):
             if value != root:
                 yield TreeProblem(where, "its root hash is not the tree's at its size: the log was rewritten")
 
-    yield from check_root(0)
+    yield from check_root(0, [])
     last = AuditLeaf.objects.order_by("-index").values_list("index", flat=True).first()
     total = 0 if last is None else last + 1
-    for chunk in _checked_chunks(total, workers):
-        pending: dict[tuple[int, int], bytes] = {}
-        for index, value, problems in chunk:
-            if index != expected:
-                yield TreeProblem(
-                    f"leaf {expected} (event #{expected + 1})",
-                    "the tree lacks this leaf (it was removed, or leaves reordered)",
-                )
-                return
-            yield from problems
-            pending.update(((m.level, m.index), m.hash) for m in _push(stack, _Piece(0, index, value)))
-            expected += 1
-            if expected in wanted:
-                yield from check_root(expected)
-        yield from _compare_nodes(pending)
+    for chunk in _checked_chunks(total, sorted(wanted), workers):
+        yield from chunk.problems
+        for size, edge in sorted(chunk.at.items()):
+            yield from check_root(size, edge)
+        expected = chunk.start + chunk.count
+        if chunk.start + chunk.count < min(chunk.start + VERIFY_CHUNK, total):
+            yield TreeProblem(
+                f"leaf {expected} (event #{expected + 1})",
+                "the tree lacks this leaf (it was removed, or leaves reordered)",
+            )
+            return
+        merged: dict[tuple[int, int], bytes] = {}
+        for level, index, value in chunk.edge:
+            merged.update(((m.level, m.index), m.hash) for m in _push(stack, _Piece(level, index, value)))
+        yield from _compare_nodes(merged)
     for size in sorted(size for size in wanted if size > expected):
         for where, _value in wanted[size]:
             yield TreeProblem(where, f"the tree holds only {expected} leaves (events #{expected + 1} on were removed)")
@@ -512,7 +600,8 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers
     unintegrated = AuditEvent.objects.filter(seq__lte=expected).exclude(leaf__isnull=False).count()
     if unintegrated:
         yield TreeProblem("events", f"{unintegrated} event(s) below the tree's size have no leaf")
-    # The sequencer numbers an event and adds its leaf in one transaction: never one without the other.
+    # The sequencer numbered events before 0005 and added their leaves in one transaction: never one
+    # without the other; since 0005 nothing numbers an event row.
     beyond = AuditEvent.objects.filter(seq__gt=expected, leaf__isnull=True).order_by("seq").first()
     if beyond is not None:
         yield TreeProblem(f"event #{beyond.seq}", "it is numbered but not in the tree (only the sequencer numbers)")
@@ -531,15 +620,24 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers
         yield TreeProblem("queue", f"{queued_twice.count()} event(s) in the tree are still waiting on the queue")
 
 
-def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> Iterator[TreeProblem]:
-    """The stored subtrees against those just computed: one range read per level."""
+def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> list[TreeProblem]:
+    """The stored subtrees against those just computed: one statement, a range per level."""
+    if not computed:
+        return []
     levels: dict[int, list[int]] = {}
     for level, index in computed:
         levels.setdefault(level, []).append(index)
-    stored: dict[tuple[int, int], str] = {}
-    for level, indexes in levels.items():
-        rows = AuditNode.objects.filter(level=level, index__gte=min(indexes), index__lte=max(indexes))
-        stored.update(((level, index), value) for index, value in rows.values_list("index", "hash"))
-    for key, value in sorted(computed.items()):
-        if stored.get(key) != value.hex():
-            yield TreeProblem(f"node {key[0]}/{key[1]}", "the stored subtree hash is not its leaves'")
+    ranges = [(level, min(indexes), max(indexes)) for level, indexes in sorted(levels.items())]
+    where = " OR ".join(['(level = %s AND "index" >= %s AND "index" <= %s)'] * len(ranges))
+    with transaction.atomic(), connection.cursor() as cursor:
+        _planner_settings(queue=False)
+        cursor.execute(
+            f'SELECT level, "index", hash FROM audit_auditnode WHERE {where}',  # noqa: S608 - constant text
+            [value for triple in ranges for value in triple],
+        )
+        stored = {(level, index): value for level, index, value in cursor.fetchall()}
+    return [
+        TreeProblem(f"node {key[0]}/{key[1]}", "the stored subtree hash is not its leaves'")
+        for key, value in sorted(computed.items())
+        if stored.get(key) != value.hex()
+    ]

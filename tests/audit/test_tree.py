@@ -24,6 +24,7 @@ from coalition.audit.models import (
     leaf_data_of,
 )
 from coalition.audit.services import record
+from coalition.core import request_context
 
 
 def _write(n: int, start: int = 0) -> list[AuditEvent]:
@@ -352,7 +353,7 @@ def test_members_see_and_download_the_latest_checkpoint_outsiders_do_not(client_
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 @pytest.mark.django_db(transaction=True)
 def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
-    monkeypatch.setattr(tree, "VERIFY_CHUNK", 7)
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 8)
     _write(40)
     tree.integrate(limit=13)
     tree.integrate_all()
@@ -361,3 +362,49 @@ def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
     found = [str(problem) for problem in tree.verify_tree(workers=2)]
     assert found == [str(problem) for problem in tree.verify_tree(workers=1)]
     assert found and "event #23" in found[0]
+
+
+@pytest.mark.django_db
+def test_chunks_hand_their_edges_on_and_every_checkpoint_inside_them_is_checked(monkeypatch, tmp_path):
+    """Chunks of four leaves: checkpoints fall inside chunks and on their edges, subtrees above
+    a chunk are merged and compared by this process, and a missing leaf at a chunk's start is named."""
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 4)
+    _write(21)
+    while tree.integrate(limit=5) is not None:  # checkpoints at 5, 10, 15, 20 and 21
+        pass
+    kept = tmp_path / "kept.txt"
+    kept.write_text(AuditCheckpoint.objects.get(size=10).note)
+    assert "Tree of 21 events verified" in _verify(kept)
+    _raw(('UPDATE audit_auditnode SET hash = %s WHERE level = 3 AND "index" = 1', ["0" * 64]))
+    with pytest.raises(CommandError, match=r"node 3/1: the stored subtree hash is not its leaves'"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_a_missing_leaf_at_a_chunks_start_is_named(monkeypatch):
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 4)
+    _write(12)
+    tree.integrate_all()
+    _raw(('DELETE FROM audit_auditleaf WHERE "index" = 8', []))
+    with pytest.raises(CommandError, match=r"leaf 8 \(event #9\): the tree lacks this leaf"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_events_with_awkward_values_verify_on_every_database():
+    """Verification reads PostgreSQL's rows as text (time, JSON) and must rebuild exactly the leaf the
+    sequencer hashed from Django's values."""
+    token = request_context.activate(
+        request_context.RequestContext(request_id="r\u2028", ip="2001:db8::1", user_agent='Ünï "quoted" \\ /1')
+    )
+    try:
+        for data in (
+            {"z": 1, "a": [1.5, -0.0, 1e-7, 12345678901234567890], "é": {"nested": None, "b": True}},
+            {"text": "line\nbreak \u0001 \ud7ff \U0001f600 </script>", "empty": {}},
+            {},
+        ):
+            record(action="test.awkward", actor=None, target_type="thing", target_id="x\ty", data=data)
+    finally:
+        request_context.deactivate(token)
+    tree.integrate_all()
+    assert list(tree.verify_tree()) == []
