@@ -33,6 +33,7 @@ from django.utils import timezone
 from coalition.audit import checkpoints, merkle
 from coalition.audit.models import (
     LEAF_COLUMNS,
+    LEAF_FIELDS,
     AuditCheckpoint,
     AuditEvent,
     AuditLeaf,
@@ -422,34 +423,29 @@ VERIFY_CHUNK = 1 << 14
 # On PostgreSQL the time is read already written out (as `isoformat(timespec="microseconds")`
 # writes a UTC time) and the JSON columns as text: a datetime made only to be written out again,
 # and Django's converters, cost more than the hashing. Other databases read through the ORM.
-_PG_LEAF_ROWS = """
-SELECT l."index", l.hash, e.redacted_at IS NOT NULL, e.seq, e.actor_id, e.actor_label, e.actor_org_ids::text,
-  e.action, e.target_type, e.target_id, e.target_org_id, e.request_id, e.data::text, e.leaf_format,
-  to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-  e.ip, e.user_agent, e.personal_salt, e.personal_digest
-FROM audit_auditleaf l JOIN audit_auditevent e ON e.id = l.event_id
-WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"
-"""
 _ROW_NAMES = (
     "index",
     "leaf_hash",
     "redacted",
     "seq",
-    "actor_id",
-    "actor_label",
-    "actor_org_ids",
-    "action",
-    "target_type",
-    "target_id",
-    "target_org_id",
-    "request_id",
-    "data",
+    *LEAF_FIELDS,
     "leaf_format",
     "created_at",
     "ip",
     "user_agent",
     "personal_salt",
     "personal_digest",
+)
+_JSON_COLUMNS = {"actor_org_ids", "data"}
+_PG_LEAF_ROWS = (
+    'SELECT l."index", l.hash, e.redacted_at IS NOT NULL, e.seq, '
+    + ", ".join(f"e.{name}::text" if name in _JSON_COLUMNS else f"e.{name}" for name in LEAF_FIELDS)
+    + """, e.leaf_format,
+  to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+  e.ip, e.user_agent, e.personal_salt, e.personal_digest
+FROM audit_auditleaf l JOIN audit_auditevent e ON e.id = l.event_id
+WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"
+"""
 )
 _ORM_COLUMNS = (
     "index",
@@ -467,8 +463,8 @@ def _leaf_rows(start: int, end: int) -> list[dict[str, Any]]:
             cursor.execute(_PG_LEAF_ROWS, [start, end])
             rows = [dict(zip(_ROW_NAMES, row, strict=True)) for row in cursor.fetchall()]
         for values in rows:
-            values["actor_org_ids"] = json.loads(values["actor_org_ids"])
-            values["data"] = json.loads(values["data"])
+            for name in _JSON_COLUMNS:
+                values[name] = json.loads(values[name])
         return rows
     leaves = AuditLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index")
     rows = [dict(zip(_ROW_NAMES, row, strict=True)) for row in leaves.values_list(*_ORM_COLUMNS)]
