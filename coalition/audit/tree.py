@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from coalition.audit import checkpoints, merkle
 from coalition.audit.models import (
-    LEAF_COLUMNS,
     LEAF_FIELDS,
     AuditCheckpoint,
     AuditEvent,
@@ -41,7 +40,6 @@ from coalition.audit.models import (
     LeafFormat,
     TreeHead,
     leaf_data_at,
-    leaf_data_of,
     personal_digest,
 )
 
@@ -150,7 +148,6 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
     sequencer shares the database's cores with the requests, so it should cost them little."""
     limit = limit or settings.AUDIT_SEQUENCE_BATCH
     key = signer()
-    columns = ("id", *LEAF_COLUMNS)
     with transaction.atomic():
         head = TreeHead.objects.select_for_update().get(id=1)
         _planner_settings()
@@ -158,16 +155,14 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
         # Events numbered before the tree existed (leaf format 1) come first, in their order. The
         # point look-up first: a range look-up planned on stale statistics may read the table.
         if AuditEvent.objects.filter(seq=head.size + 1).exists():
-            rows = list(AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list(*columns)[:limit])
-            events = [dict(zip(columns, row, strict=True)) for row in rows]
+            legacy = AuditEvent.objects.filter(seq__gt=head.size).order_by("seq")[:limit]
+            events = _orm_rows(legacy, ("id", *_EVENT_NAMES), ("id", *_EVENT_NAMES))
         elif AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list("seq", flat=True).first():
             raise TreeError(f"event #{head.size + 1} is missing: the tree cannot go on from {head.size}")
         if not events:
-            waiting = AuditQueue.objects.order_by("event_id").values("event_id")[:limit]
-            rows = list(AuditEvent.objects.filter(id__in=waiting).order_by("id").values_list(*columns))
-            if not rows:
+            events = _waiting_events(limit)
+            if not events:
                 return None
-            events = [dict(zip(columns, row, strict=True)) for row in rows]
             for number, event in enumerate(events, head.size + 1):
                 event["seq"] = number  # the leaf data holds it; the row does not
             _dequeue([event["id"] for event in events])
@@ -179,7 +174,7 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
             index = head.size + offset
             if event["seq"] != index + 1:
                 raise TreeError(f"event #{index + 1} is missing between #{index} and #{event['seq']}")
-            value = merkle.leaf_hash(leaf_data_of(event))
+            value = merkle.leaf_hash(leaf_data_at(event, event["created_at"]))
             leaves.append((index, event["id"], value.hex()))
             nodes += [(m.level, m.index, m.hash.hex()) for m in _push(stack, _Piece(0, index, value))]
         stamp = connection.ops.adapt_datetimefield_value(now)
@@ -423,10 +418,7 @@ VERIFY_CHUNK = 1 << 14
 # On PostgreSQL the time is read already written out (as `isoformat(timespec="microseconds")`
 # writes a UTC time) and the JSON columns as text: a datetime made only to be written out again,
 # and Django's converters, cost more than the hashing. Other databases read through the ORM.
-_ROW_NAMES = (
-    "index",
-    "leaf_hash",
-    "redacted",
+_EVENT_NAMES = (
     "seq",
     *LEAF_FIELDS,
     "leaf_format",
@@ -436,17 +428,53 @@ _ROW_NAMES = (
     "personal_salt",
     "personal_digest",
 )
+_ROW_NAMES = ("index", "leaf_hash", "redacted", *_EVENT_NAMES)
 _JSON_COLUMNS = {"actor_org_ids", "data"}
-_PG_LEAF_ROWS = (
-    'SELECT l."index", l.hash, e.redacted_at IS NOT NULL, e.seq, '
-    + ", ".join(f"e.{name}::text" if name in _JSON_COLUMNS else f"e.{name}" for name in LEAF_FIELDS)
-    + """, e.leaf_format,
-  to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-  e.ip, e.user_agent, e.personal_salt, e.personal_digest
+_PG_EVENT_COLUMNS = ", ".join(
+    f"e.{name}::text"
+    if name in _JSON_COLUMNS
+    else """to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+    if name == "created_at"
+    else f"e.{name}"
+    for name in _EVENT_NAMES
+)
+_PG_LEAF_ROWS = f"""
+SELECT l."index", l.hash, e.redacted_at IS NOT NULL, {_PG_EVENT_COLUMNS}
 FROM audit_auditleaf l JOIN audit_auditevent e ON e.id = l.event_id
 WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"
-"""
-)
+"""  # noqa: S608 - constant text
+_PG_WAITING = f"""
+SELECT e.id, {_PG_EVENT_COLUMNS} FROM audit_auditevent e
+WHERE e.id IN (SELECT event_id FROM audit_auditqueue ORDER BY event_id LIMIT %s) ORDER BY e.id
+"""  # noqa: S608 - constant text
+
+
+def _pg_rows(sql: str, params: list[Any], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for values in rows:
+        for name in _JSON_COLUMNS:
+            values[name] = json.loads(values[name])
+    return rows
+
+
+def _orm_rows(queryset: Any, columns: tuple[str, ...], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = [dict(zip(names, row, strict=True)) for row in queryset.values_list(*columns)]
+    for values in rows:
+        values["created_at"] = values["created_at"].isoformat(timespec="microseconds")
+    return rows
+
+
+def _waiting_events(limit: int) -> list[dict[str, Any]]:
+    """The next `limit` events on the queue, oldest first, `created_at` as ISO 8601 text."""
+    if connection.vendor == "postgresql":
+        return _pg_rows(_PG_WAITING, [limit], ("id", *_EVENT_NAMES))
+    waiting = AuditQueue.objects.order_by("event_id").values("event_id")[:limit]
+    events = AuditEvent.objects.filter(id__in=waiting).order_by("id")
+    return _orm_rows(events, ("id", *_EVENT_NAMES), ("id", *_EVENT_NAMES))
+
+
 _ORM_COLUMNS = (
     "index",
     "hash",
@@ -458,19 +486,13 @@ _ORM_COLUMNS = (
 def _leaf_rows(start: int, end: int) -> list[dict[str, Any]]:
     """Leaves start..end-1 with their events' columns, `created_at` as ISO 8601 text."""
     if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
             _planner_settings(queue=False)
-            cursor.execute(_PG_LEAF_ROWS, [start, end])
-            rows = [dict(zip(_ROW_NAMES, row, strict=True)) for row in cursor.fetchall()]
-        for values in rows:
-            for name in _JSON_COLUMNS:
-                values[name] = json.loads(values[name])
-        return rows
+            return _pg_rows(_PG_LEAF_ROWS, [start, end], _ROW_NAMES)
     leaves = AuditLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index")
-    rows = [dict(zip(_ROW_NAMES, row, strict=True)) for row in leaves.values_list(*_ORM_COLUMNS)]
+    rows = _orm_rows(leaves, _ORM_COLUMNS, _ROW_NAMES)
     for values in rows:
         values["redacted"] = values["redacted"] is not None
-        values["created_at"] = values["created_at"].isoformat(timespec="microseconds")
     return rows
 
 
