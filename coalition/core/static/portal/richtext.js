@@ -83,6 +83,20 @@
         ];
       },
     })
+    // A line break inside a paragraph of the Markdown: shown and read as a space, written back as
+    // a line break, so a paragraph's lines stay as they were and a later diff shows only edits.
+    .addBefore("hard_break", "soft_break", {
+      inline: true,
+      group: "inline",
+      selectable: false,
+      leafText: function () {
+        return " ";
+      },
+      parseDOM: [{ tag: "span.rt-softbreak" }],
+      toDOM: function () {
+        return ["span", { class: "rt-softbreak", contenteditable: "false" }, " "];
+      },
+    })
     .append(tableSpec)
     .addToEnd("footnote_ref", {
       inline: true,
@@ -213,6 +227,7 @@
       },
     },
     footnote_anchor: { ignore: true, noCloseToken: true },
+    softbreak: { node: "soft_break" },
   });
 
   // Python-Markdown takes more for HTML than CommonMark does (`<img\x00src=...>`, `\<b>`): the
@@ -245,11 +260,21 @@
     return null;
   }
 
+  // Start line of each top-level block, in document order (for placing footnote definitions).
+  var lastBlockLines = [];
+
   var tokenizer = {
     parse: function (text, env) {
       var tokens = md.parse(text, env);
       var problem = findUnsupported(tokens);
       if (problem) throw new Unsupported(problem);
+      lastBlockLines = tokens
+        .filter(function (tok) {
+          return tok.level === 0 && tok.nesting >= 0 && tok.map && tok.type.indexOf("footnote") !== 0;
+        })
+        .map(function (tok) {
+          return tok.map[0];
+        });
       return tokens;
     },
   };
@@ -260,29 +285,38 @@
 
   var parser = new PMMarkdown.MarkdownParser(schema, tokenizer, tokenSpecs);
 
-  // Footnote definitions go to the end, in the order they are defined in the source (markdown-it
-  // orders them by first reference; Python-Markdown numbers them by definition).
-  function orderFootnotes(doc, text) {
-    var order = {};
-    var re = /^ {0,3}\[\^([^\]\n]+)\]:/gm;
-    var match;
-    var n = 0;
-    while ((match = re.exec(text))) if (!(match[1] in order)) order[match[1]] = n++;
+  // markdown-it gathers footnote definitions at the end, ordered by first reference; they go back
+  // where they were written (Python-Markdown numbers them in that order, and the Markdown stays
+  // as it was).
+  function placeFootnotes(doc, text) {
+    var lineOf = {};
+    var lines = text.split("\n");
+    for (var i = 0; i < lines.length; i++) {
+      var match = /^ {0,3}\[\^([^\]\n]+)\]:/.exec(lines[i]);
+      if (match && !(match[1] in lineOf)) lineOf[match[1]] = i;
+    }
     var body = [];
     var notes = [];
     doc.forEach(function (child) {
       (child.type === schema.nodes.footnote_def ? notes : body).push(child);
     });
     if (!notes.length) return doc;
+    if (body.length !== lastBlockLines.length) return schema.node("doc", null, body.concat(notes));
     notes.sort(function (a, b) {
-      return (order[a.attrs.label] || 0) - (order[b.attrs.label] || 0);
+      return (lineOf[a.attrs.label] || 0) - (lineOf[b.attrs.label] || 0);
     });
-    return schema.node("doc", null, body.concat(notes));
+    var children = [];
+    var n = 0;
+    for (var j = 0; j < body.length; j++) {
+      while (n < notes.length && (lineOf[notes[n].attrs.label] || 0) < lastBlockLines[j]) children.push(notes[n++]);
+      children.push(body[j]);
+    }
+    return schema.node("doc", null, children.concat(notes.slice(n)));
   }
 
   function parse(text) {
     var doc = parser.parse(text || "");
-    return orderFootnotes(doc, text || "");
+    return placeFootnotes(doc, text || "");
   }
 
   // ---- Document to Markdown, in the dialect the server renders. ----
@@ -292,7 +326,14 @@
     str = str
       .replace(ENTITY_LIKE, "&amp;")
       .replace(/</g, "&lt;")
-      .replace(/[`*\\\[\]]/g, "\\$&")
+      .replace(/[`*\\]/g, "\\$&")
+      .replace(/[\[\]]/g, function (m, i) {
+        // Brackets only where they could start a link, an image, a reference or a footnote.
+        var next = str[i + 1];
+        if (next === undefined) return state && state.lastInBlock ? m : "\\" + m;
+        if (m === "]") return next === "(" || next === "[" || next === ":" ? "\\]" : m;
+        return next === "^" ? "\\[" : m;
+      })
       .replace(/_/g, function (m, i) {
         // Python-Markdown, like CommonMark, leaves intra-word underscores alone.
         return i > 0 && i + 1 < str.length && /\w/.test(str[i - 1]) && /\w/.test(str[i + 1]) ? m : "\\_";
@@ -364,6 +405,9 @@
       state.write(fence);
       state.closeBlock(node);
     },
+    soft_break: function (state) {
+      state.write("\n");
+    },
     hard_break: function (state, node, parent, index) {
       for (var i = index + 1; i < parent.childCount; i++) {
         if (parent.child(i).type !== node.type) {
@@ -415,6 +459,15 @@
     table_row: function () {},
     table_cell: function () {},
     table_header: function () {},
+    text: function (state, node, parent, index) {
+      // A bracket ending the block's text cannot open anything (see escapeText).
+      state.lastInBlock = index === parent.childCount - 1;
+      var before = index > 0 ? parent.child(index - 1).type : null;
+      // After a line break, the text starts a line: "# ", "- ", "1. " there must stay text.
+      if (before === schema.nodes.soft_break || before === schema.nodes.hard_break) state.atBlockStart = true;
+      state.text(node.text, !state.inAutolink);
+      state.lastInBlock = false;
+    },
     footnote_ref: function (state, node) {
       state.write("[^" + node.attrs.label + "]");
     },
@@ -1000,11 +1053,18 @@
       editor.form.addEventListener("submit", function () { editor.flush(); }, true);
     }
     if (editor.dialog) {
-      editor.dialog.addEventListener("submit", function (event) {
-        event.preventDefault();
-        editor.finishLink("apply");
+      editor.dialog.addEventListener("keydown", function (event) {
+        // Enter in a field applies (the dialog is inside the document's form: never submit it).
+        if (event.key === "Enter" && event.target.tagName === "INPUT") {
+          event.preventDefault();
+          editor.finishLink("apply");
+        }
+      });
+      editor.dialog.addEventListener("close", function () {
+        if (editor.view) editor.view.focus();
       });
       editor.dialog.addEventListener("click", function (event) {
+        if (event.target.closest("[data-link-apply]")) editor.finishLink("apply");
         if (event.target.closest("[data-link-remove]")) editor.finishLink("remove");
         if (event.target.closest("[data-link-cancel]")) {
           editor.dialog.close();
