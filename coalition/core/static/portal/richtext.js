@@ -735,7 +735,18 @@
     this.notice = root.querySelector("[data-editor-notice]");
     this.modes = root.querySelector("[data-editor-modes]");
     this.toolbar = root.querySelector("[role=toolbar]");
-    this.dialog = root.querySelector("[data-link-dialog]");
+    this.dialog = null;
+    var content = root.querySelector("[data-link-dialog]");
+    if (content && typeof HTMLDialogElement !== "undefined") {
+      // A real <dialog> (focus kept inside, Escape closes, the page behind inert), made here: the
+      // page's HTML has none.
+      this.dialog = document.createElement("dialog");
+      this.dialog.className = "link-dialog";
+      this.dialog.setAttribute("aria-labelledby", content.getAttribute("aria-labelledby"));
+      content.parentNode.insertBefore(this.dialog, content);
+      this.dialog.appendChild(content);
+      content.hidden = false;
+    }
     this.view = null;
     this.syncTimer = null;
     this.checking = false;
@@ -948,8 +959,8 @@
       var mark = schema.marks.link.isInSet(node.marks);
       if (mark) existing = mark;
     });
-    var href = dialog.querySelector("[name=link-href]");
-    var text = dialog.querySelector("[name=link-text]");
+    var href = dialog.querySelector("[data-link-href]");
+    var text = dialog.querySelector("[data-link-text]");
     var textRow = dialog.querySelector("[data-link-text-row]");
     var remove = dialog.querySelector("[data-link-remove]");
     var error = dialog.querySelector("[data-link-error]");
@@ -994,9 +1005,9 @@
     if (action === "remove") {
       tr.removeMark(from, to, type);
     } else {
-      var href = dialog.querySelector("[name=link-href]").value.trim();
+      var href = dialog.querySelector("[data-link-href]").value.trim();
       var error = dialog.querySelector("[data-link-error]");
-      var hrefInput = dialog.querySelector("[name=link-href]");
+      var hrefInput = dialog.querySelector("[data-link-href]");
       if (!SAFE_HREF.test(href) || href === "https://" || href === "http://") {
         error.hidden = false;
         hrefInput.setAttribute("aria-invalid", "true");
@@ -1005,7 +1016,7 @@
       }
       var mark = type.create({ href: href });
       if (from === to) {
-        var label = dialog.querySelector("[name=link-text]").value.trim() || href;
+        var label = dialog.querySelector("[data-link-text]").value.trim() || href;
         tr.insert(from, schema.text(label, [mark]));
       } else {
         tr.removeMark(from, to, type).addMark(from, to, mark);
