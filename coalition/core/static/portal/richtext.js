@@ -846,6 +846,7 @@
       this.surface = null;
     }
     this.setNotice("");
+    this.clearPressed();
     this.showMode("markdown");
   };
 
