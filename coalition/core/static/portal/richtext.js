@@ -588,8 +588,21 @@
       row(s.table_header, [t("column"), t("column")]),
       row(s.table_cell, ["", ""]),
     ]);
+    // Tables live at the top level (Python-Markdown reads them nowhere else): after the block the
+    // cursor is in, or in place of it when that is an empty paragraph.
+    var $from = state.selection.$from;
+    if ($from.depth < 1) return false;
     if (dispatch) {
-      var tr = state.tr.replaceSelectionWith(table);
+      var block = $from.node(1);
+      var start = $from.before(1);
+      var tr = state.tr;
+      if (block.type === s.paragraph && block.content.size === 0) tr.replaceWith(start, start + block.nodeSize, table);
+      else {
+        start = $from.after(1);
+        tr.insert(start, table);
+      }
+      // The cursor in the first header cell (inside the table, its first row and that cell).
+      tr.setSelection(PMState.TextSelection.create(tr.doc, start + 3));
       dispatch(tr.scrollIntoView());
     }
     return true;
