@@ -63,7 +63,7 @@ def test_every_list_table_labels_its_cells_for_the_phone_cards():
         for table in re.findall(r"<table\b.*?</table>", path.read_text(), re.S):
             if "matrix" in table[:60] or "library-table" in table[:60]:
                 continue  # the matrix has its own phone layout, the library list its own cards
-            if "stack-on-phone" not in table[:80] or "<td" in table and "data-label" not in table:
+            if "stack-on-phone" not in table[:80] or ("<td" in table and "data-label" not in table):
                 unlabelled.append(str(path.relative_to(TEMPLATES)))
     assert unlabelled == []
 
