@@ -213,6 +213,18 @@ def phone(browser: Browser, live_server: Any) -> Iterator[Any]:
         context.close()
 
 
+def menu_expanded(page: Page) -> bool:
+    """Whether the Menu button, as Chromium gives it to screen readers (a disclosure button with
+    an expanded state), says it is expanded."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    (menu,) = [
+        n
+        for n in nodes
+        if n.get("role", {}).get("value") == "DisclosureTriangle" and n["name"]["value"].startswith("Menu")
+    ]
+    return {p["name"]: p["value"]["value"] for p in menu["properties"]}["expanded"]
+
+
 def test_on_a_phone_the_navigation_opens_from_its_menu_button_by_keyboard(phone: Any, acme_editor: User) -> None:
     page = phone()
     sign_in(page, acme_editor.email, PASSWORD)
@@ -222,10 +234,13 @@ def test_on_a_phone_the_navigation_opens_from_its_menu_button_by_keyboard(phone:
 
     menu = page.locator(".nav-menu > summary")
     expect(menu).to_have_text("Menu")
+    assert menu_expanded(page) is False
     menu.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".nav-menu")).to_have_js_property("open", True)
+    assert menu_expanded(page) is True
     expect(library).to_be_visible()
+    assert page.evaluate(AXE + "\n;" + RUN_AXE) == []  # the open menu too
     page.keyboard.press("Tab")
     expect(library).to_be_focused()
     library.click()
