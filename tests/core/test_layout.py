@@ -70,7 +70,11 @@ def test_every_list_table_labels_its_cells_for_the_phone_cards():
 
 @pytest.mark.parametrize(
     ("tags", "expected"),
-    [("danger,delete", ' class="danger"'), ("outline,cancel", ' class="secondary outline"'), ("prominent,login", ' class=""')],
+    [
+        ("danger,delete", ' class="danger"'),
+        ("outline,cancel", ' class="secondary outline"'),
+        ("prominent,login", ' class=""'),
+    ],
 )
 def test_allauth_buttons_take_the_portal_styles(tags, expected):
     html = Template(

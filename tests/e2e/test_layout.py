@@ -263,3 +263,16 @@ def test_on_a_phone_the_menu_opens_without_javascript(phone: Any) -> None:
     expect(appeals).to_be_visible()
     appeals.click()
     expect(page.get_by_role("heading", name="Do you recognise these objects?", level=1)).to_be_visible()
+
+
+@pytest.mark.parametrize(("scheme", "colour"), [("light", "rgb(11, 87, 208)"), ("dark", "rgb(255, 210, 77)")])
+def test_the_keyboard_focus_shows_a_ring_in_both_colour_schemes(page: Page, scheme: str, colour: str) -> None:
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    page.goto("/report/")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the portal's name, a link home
+    ring = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.textContent.trim(), s.outlineStyle, s.outlineWidth, s.outlineColor]; })()"
+    )
+    assert ring == ["Coalition portal", "solid", "3px", colour]
