@@ -346,9 +346,9 @@ def save_answers(*, acting_user: Any, assessment: SelfAssessment, answers: dict[
                 )
             chosen.pop(question_id)  # an earlier answer changed: this one no longer applies
     changed = 0
-    for question_id, answer in stored.items():
+    for question_id, old in stored.items():
         if question_id not in chosen:
-            answer.delete()
+            old.delete()
             changed += 1
     for question_id, choice_id in chosen.items():
         note = answers.get(question_id, (None, stored[question_id].note if question_id in stored else ""))[1]

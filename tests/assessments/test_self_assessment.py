@@ -41,7 +41,9 @@ def test_an_editor_starts_answers_resumes_and_completes(world: World, client_for
     page = client.get(started["Location"]).content.decode()
     assert first.text in page
     best = first.choices.first()
-    saved = client.post(started["Location"], {f"q{first.pk}": best.pk, f"note{first.pk}": "Reviewed in May.", "next": "1"})
+    saved = client.post(
+        started["Location"], {f"q{first.pk}": best.pk, f"note{first.pk}": "Reviewed in May.", "next": "1"}
+    )
     assert saved["Location"] == reverse("assessments:section", args=[assessment.pk, 2])
     # Resuming later: the answer is there.
     again = client.get(reverse("assessments:section", args=[assessment.pk, 1])).content.decode()
@@ -115,8 +117,12 @@ def test_applying_to_my_records_previews_then_writes_with_provenance(
     services.complete_assessment(acting_user=world.people["editor"], assessment=assessment)
     sbd = {p.code: p for p in Principle.objects.filter(framework__slug="safety-by-design")}
     principle_services.save_record(
-        acting_user=world.people["admin"], organisation=world.acme, principle=sbd["SbD3"], cycle=cycle(),
-        result="partially", evidence="Our own view.",
+        acting_user=world.people["admin"],
+        organisation=world.acme,
+        principle=sbd["SbD3"],
+        cycle=cycle(),
+        result="partially",
+        evidence="Our own view.",
     )
     client = client_for(world.people["editor"])
     url = reverse("assessments:apply", args=[assessment.pk])
@@ -129,8 +135,14 @@ def test_applying_to_my_records_previews_then_writes_with_provenance(
     }
     assert "Kept: a person set this result" in preview.content.decode()
     client.post(url, {"cycle": cycle(), "fingerprint": plan.fingerprint})
-    records = {r.principle.code: r for r in ImplementationRecord.objects.filter(principle__framework__slug="safety-by-design")}
-    assert {c: r.result for c, r in records.items()} == {"SbD1": "implemented", "SbD2": "implemented", "SbD3": "partially"}
+    records = {
+        r.principle.code: r for r in ImplementationRecord.objects.filter(principle__framework__slug="safety-by-design")
+    }
+    assert {c: r.result for c, r in records.items()} == {
+        "SbD1": "implemented",
+        "SbD2": "implemented",
+        "SbD3": "partially",
+    }
     inference = Inference.objects.get(record=records["SbD1"])
     assert inference.kind == "assessment" and inference.assessment == assessment
     assert inference.detail[0]["out_of"] > 0
@@ -185,7 +197,10 @@ def test_a_choice_not_offered_is_refused_through_the_page(world: World, client_f
         {f"q{first.pk}": second.choices.first().pk, "save": "1"},
     )
     assert response.status_code == 400
-    assert "choose one of the answers offered" in response.content.decode() and "Nothing was saved" in response.content.decode()
+    assert (
+        "choose one of the answers offered" in response.content.decode()
+        and "Nothing was saved" in response.content.decode()
+    )
     assert _counts() == before
 
 
@@ -212,5 +227,7 @@ def test_a_dependent_question_answered_when_its_condition_is_not_met_is_refused(
         answers={parent.pk: (dependent.depends_on_id, ""), dependent.pk: (dependent.choices.first().pk, "")},
     )
     assert Answer.objects.filter(assessment=assessment).count() == 2
-    services.save_answers(acting_user=world.people["editor"], assessment=assessment, answers={parent.pk: (other_choice.pk, "")})
+    services.save_answers(
+        acting_user=world.people["editor"], assessment=assessment, answers={parent.pk: (other_choice.pk, "")}
+    )
     assert list(Answer.objects.filter(assessment=assessment).values_list("question_id", flat=True)) == [parent.pk]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -144,6 +145,7 @@ def section(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
+@login_not_required  # a self-assessment shared publicly (TLP:CLEAR); the MFA hold still applies to the signed in
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_or_404(request.user, pk)
     result = scoring.report_for(assessment)
