@@ -453,6 +453,9 @@ def share_assessment(
 
 
 def plan_assessment(*, acting_user: Any, assessment: SelfAssessment, cycle: int, lock: bool = False) -> inference.Plan:
+    # Read afresh (and locked when applying): the state and answers decide the plan.
+    fresh = SelfAssessment.objects.select_related("questionnaire__framework", "organisation")
+    assessment = (fresh.select_for_update(of=("self",)) if lock else fresh).get(pk=assessment.pk)
     _require(acting_user, Action.EDIT_ASSESSMENT, assessment)
     _require(acting_user, Action.REPORT_IMPLEMENTATION, assessment.organisation)
     if cycle != assessment.cycle:
