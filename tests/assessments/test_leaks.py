@@ -67,6 +67,6 @@ def test_the_provenance_of_a_shared_inferred_record_hides_private_sources(
     url = reverse("principles:record", args=[sbd1.pk])
     own = client_for(editor).get(url).content.decode()
     other = client_for(world.people["other_org"]).get(url).content.decode()
-    assert "P1 → SbD1" in own and "implemented → partially" in own
+    assert "P1 → SbD1" in own and "Implemented → Partially implemented" in own
     assert "Inferred from the crosswalk" in other
-    assert "P1 → SbD1" not in other and "implemented →" not in other
+    assert "P1 → SbD1" not in other and "Implemented →" not in other

@@ -11,7 +11,7 @@ from django import template
 from coalition import access
 from coalition.access import Action
 from coalition.assessments.models import Inference
-from coalition.principles.models import ImplementationRecord
+from coalition.principles.models import ImplementationRecord, Result
 
 register = template.Library()
 
@@ -30,3 +30,9 @@ def provenance(record: ImplementationRecord, user: Any) -> dict[str, Any]:
         "current": current,
         "own": access.can(user, Action.VIEW_IMPLEMENTATION_HISTORY, record),
     }
+
+
+@register.filter
+def result_label(value: str) -> str:
+    """A result's label in the person's language ("partially" -> "Partially implemented")."""
+    return str(Result(value).label) if value in Result.values else value
