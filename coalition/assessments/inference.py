@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 
 from coalition import access
 from coalition.access import Action
+from coalition.assessments.models import CrosswalkLink, Inference
 from coalition.principles.models import ImplementationRecord, Principle, RecordChange, Result
 from coalition.principles.selectors import principles_in
 
@@ -153,8 +154,6 @@ def through(value: str, *, full: bool) -> str | None:
 def person_set_ids(records: list[ImplementationRecord]) -> set[int]:
     """Records whose result a person set: assessed, and the last change to the result was not
     written by an inference (two queries whatever the number of records)."""
-    from coalition.assessments.models import Inference
-
     assessed = [r.pk for r in records if r.result != Result.NOT_ASSESSED]
     if not assessed:
         return set()
@@ -215,8 +214,6 @@ def crosswalk_contributions(
 ) -> dict[int, list[Contribution]]:
     """Every path from the organisation's readable source records through the chain of crosswalks
     to a target principle (one query for the records, one for the links)."""
-    from coalition.assessments.models import CrosswalkLink
-
     sources = access.visible(
         user,
         ImplementationRecord.objects.filter(
