@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from coalition.assessments.models import Crosswalk, CrosswalkLink, Inference
 from coalition.audit.models import AuditEvent
-from coalition.principles.models import ImplementationRecord, Principle
+from coalition.principles.models import Framework, ImplementationRecord, Principle
 from tests.assessments.conftest import World, cycle, record
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +165,30 @@ def test_a_cycle_outside_the_reporting_years_gives_a_clear_error(
     response = client.post(url, {"organisation": world.acme.pk, "cycle": 1999, "fingerprint": "x"})
     assert response.status_code == 400 and "Reporting cycle" in response.content.decode()
     assert not ImplementationRecord.objects.exists()
+
+
+def test_a_chain_is_offered_and_applied_from_the_first_framework(
+    world: World, client_for: Callable[[Any], Any]
+) -> None:
+    """Through HTTP: a crosswalk from a third framework onto the Voluntary Principles is offered as
+    a start on the seeded crosswalk's page, and the preview follows the path through both."""
+    trust = Framework.objects.create(name="Trust framework", slug="trust")
+    t1 = Principle.objects.create(framework=trust, code="T1", title="Detection", order=1)
+    p1 = Principle.objects.get(framework__slug="voluntary-principles", code="P1")
+    first = Crosswalk.objects.create(
+        name="Trust to Voluntary Principles", slug="trust-to-vp", source=trust, target=p1.framework
+    )
+    CrosswalkLink.objects.create(crosswalk=first, source=t1, target=p1, relation="equal", rationale="Same.")
+    record(world.acme, t1, "implemented")
+    client = client_for(world.people["editor"])
+    page = client.get(reverse("assessments:crosswalk", args=[world.crosswalk.slug])).content.decode()
+    assert "Trust to Voluntary Principles" in page
+    url = reverse("assessments:crosswalk_apply", args=[world.crosswalk.slug])
+    query = {"organisation": world.acme.pk, "cycle": cycle(), "via": "trust-to-vp"}
+    plan = client.get(url, query).context["plan"]
+    sbd1 = next(p for p in plan.proposals if p.principle.code == "SbD1")
+    assert sbd1.proposed == "partially" and sbd1.contributions[0].path == ("T1", "P1", "SbD1")
+    client.post(url, {**query, "fingerprint": plan.fingerprint})
+    inferred = ImplementationRecord.objects.get(organisation=world.acme, principle__code="SbD1")
+    assert inferred.result == "partially"
+    assert not ImplementationRecord.objects.filter(organisation=world.acme, principle=p1).exists()

@@ -266,7 +266,7 @@ def seed(apps: Any, schema_editor: Any) -> None:
         framework=target,
         source_url="https://www.esafety.gov.au/industry/safety-by-design/assessment-tools",
         description=(
-            "Twenty-odd questions in six areas, following the structure of eSafety's Safety by Design assessment, "
+            "Sixteen questions in six areas, following the structure of eSafety's Safety by Design assessment, "
             "in our own words. Your answers stay within your organisation unless you share them; the report "
             "shows where you stand per area and can propose results for your Safety by Design records."
         ),
