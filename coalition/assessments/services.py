@@ -363,13 +363,17 @@ def save_answers(*, acting_user: Any, assessment: SelfAssessment, answers: dict[
             answer.save(update_fields=["choice", "note", "answered_by", "answered_at"])
             changed += 1
     if changed:
-        assessment.save(update_fields=["updated_at"])
+        reopened = False
+        if assessment.state == SelfAssessment.State.COMPLETED and scoring.report_for(assessment).unanswered:
+            # A change revealed a question without an answer: complete it again before applying.
+            assessment.state, assessment.completed_at, reopened = SelfAssessment.State.DRAFT, None, True
+        assessment.save(update_fields=["state", "completed_at", "updated_at"])
         audit(
             action="assessment.answered",
             actor=acting_user,
             target=assessment,
             target_org_id=assessment.organisation_id,
-            data={"changed": changed, "questions": sorted(answers)},
+            data={"changed": changed, "questions": sorted(answers), "reopened": reopened},
         )
     return changed
 

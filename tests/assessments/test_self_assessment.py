@@ -231,3 +231,34 @@ def test_a_dependent_question_answered_when_its_condition_is_not_met_is_refused(
         acting_user=world.people["editor"], assessment=assessment, answers={parent.pk: (other_choice.pk, "")}
     )
     assert list(Answer.objects.filter(assessment=assessment).values_list("question_id", flat=True)) == [parent.pk]
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-3", "99999999999999"])
+def test_a_choice_that_is_no_choice_is_refused_not_taken_as_a_blank(
+    value: str, world: World, client_for: Callable[[Any], Any]
+) -> None:
+    assessment = answer_all(world.people["editor"], world.questionnaire, world.acme, cycle())
+    first = questions(world.questionnaire)[0]
+    before = (_counts(), Answer.objects.get(assessment=assessment, question=first).choice_id)
+    response = client_for(world.people["editor"]).post(
+        reverse("assessments:section", args=[assessment.pk, 1]), {f"q{first.pk}": value, "save": "1"}
+    )
+    assert response.status_code == 400 and "choose one of the answers offered" in response.content.decode()
+    assert (_counts(), Answer.objects.get(assessment=assessment, question=first).choice_id) == before
+
+
+def test_a_change_that_leaves_a_question_unanswered_takes_a_completed_assessment_back_to_in_progress(
+    world: World,
+) -> None:
+    editor = world.people["editor"]
+    dependent = next(q for q in questions(world.questionnaire) if q.depends_on_id)
+    parent = dependent.depends_on.question
+    # Answer so that the dependent question does not apply, and complete.
+    assessment = answer_all(editor, world.questionnaire, world.acme, cycle(), pick=2)
+    assert not Answer.objects.filter(assessment=assessment, question=dependent).exists()
+    services.complete_assessment(acting_user=editor, assessment=assessment)
+    # Now the dependent question applies and has no answer.
+    services.save_answers(acting_user=editor, assessment=assessment, answers={parent.pk: (dependent.depends_on_id, "")})
+    assessment.refresh_from_db()
+    assert assessment.state == "draft" and assessment.completed_at is None
+    assert AuditEvent.objects.filter(action="assessment.answered", data__reopened=True).exists()

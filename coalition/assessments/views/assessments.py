@@ -91,8 +91,9 @@ def _answers_from(request: HttpRequest, question_ids: list[int]) -> dict[int, tu
         if not key.startswith("q") or not key[1:].isdigit():
             continue
         question_id = int(key[1:])
-        choice = query_int(value, default=0, minimum=0)
-        answers[question_id] = (choice or None, request.POST.get(f"note{question_id}", "").strip())
+        # "" clears the answer; anything but a choice's id is refused by the service (no choice is 0).
+        choice = None if value == "" else query_int(value, default=0, minimum=0)
+        answers[question_id] = (choice, request.POST.get(f"note{question_id}", "").strip())
     for question_id in question_ids:  # a note without a choice is kept with the current choice
         if question_id not in answers and request.POST.get(f"note{question_id}", "").strip():
             answers[question_id] = (-1, request.POST.get(f"note{question_id}", "").strip())
