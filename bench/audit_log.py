@@ -153,7 +153,7 @@ def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
     from django.db import connection
 
     from coalition.audit import tree
-    from coalition.audit.models import AuditEvent, AuditLeaf
+    from coalition.audit.models import AuditEvent, AuditLeaf, AuditQueue
 
     user, document = world()
     tree.integrate_all()
@@ -198,13 +198,14 @@ def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
             }
         )
         print(json.dumps(rows[-1]), flush=True)
-    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
-    waiting = AuditEvent.objects.filter(seq__isnull=True).count()
-    leaves = AuditLeaf.objects.count()
+    indexes = list(AuditLeaf.objects.order_by("index").values_list("index", flat=True))
+    waiting = AuditQueue.objects.count()
+    events = AuditEvent.objects.count()
+    integrated = AuditLeaf.objects.values("event_id").distinct().count()
     return {
         "rows": rows,
-        "gap_free": seqs == list(range(1, len(seqs) + 1)),
-        "every_event_once": waiting == 0 and leaves == len(seqs),
+        "gap_free": indexes == list(range(len(indexes))),
+        "every_event_once": waiting == 0 and integrated == len(indexes) == events,
     }
 
 
@@ -391,7 +392,7 @@ def verify(count: int) -> dict[str, Any]:
 # --- proof -----------------------------------------------------------------------------------------
 
 _BUILD_PROOF_TREE = """
-TRUNCATE audit_auditnode, audit_auditleaf, audit_auditcheckpoint, audit_auditevent;
+TRUNCATE audit_auditnode, audit_auditleaf, audit_auditcheckpoint, audit_auditqueue, audit_auditevent;
 INSERT INTO audit_auditevent (seq, created_at, actor_id, actor_label, actor_org_ids, action, target_type,
     target_id, target_org_id, request_id, ip, user_agent, personal_salt, personal_digest, leaf_format,
     prev_hash, hash, data)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "coalition.search",
     "coalition.appeals",
     "coalition.principles",
+    "coalition.assessments",
     "coalition.demo",
 ]
 

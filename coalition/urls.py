@@ -29,6 +29,8 @@ urlpatterns = [
     path("tips/", include("coalition.appeals.tip_urls")),
     path("report/", appeal_views.report, name="report"),
     path("audit/", include("coalition.audit.urls")),
+    # Before the principles' own pages: their "<framework>/" would catch "crosswalks/" first.
+    path("principles/", include("coalition.assessments.urls")),
     path("principles/", include("coalition.principles.urls")),
     path("notifications/", include("coalition.notifications.urls")),
     path("orgs/", include("coalition.organisations.urls")),

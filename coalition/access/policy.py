@@ -15,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from coalition.access import appeals, documents, drafting, exports, memberships, principles
+from coalition.access import appeals, assessments, documents, drafting, exports, memberships, principles
 from coalition.access.memberships import (
     MembershipInfo,
     held_for_mfa,
@@ -25,6 +25,7 @@ from coalition.access.memberships import (
     organisation_ids_of,
 )
 from coalition.appeals.models import Appeal, Tip
+from coalition.assessments.models import Crosswalk, SelfAssessment
 from coalition.audit.models import AuditEvent
 from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
 from coalition.library.models import Document
@@ -86,6 +87,13 @@ class Action(StrEnum):
     EDIT_IMPLEMENTATION = "implementation.edit"  # on an ImplementationRecord
     SHARE_IMPLEMENTATION = "implementation.share"  # on an ImplementationRecord: audience and label
     VIEW_IMPLEMENTATION_HISTORY = "implementation.view_history"  # on an ImplementationRecord
+    # Crosswalks and self-assessment (coalition/access/assessments.py). Applying a crosswalk or
+    # starting a self-assessment is REPORT_IMPLEMENTATION on the organisation.
+    MANAGE_CROSSWALKS = "coalition.manage_crosswalks"  # (no object)
+    VIEW_CROSSWALK = "crosswalk.view"  # on a Crosswalk: every signed-in member
+    VIEW_ASSESSMENT = "assessment.view"  # on a SelfAssessment; public ones without an account
+    EDIT_ASSESSMENT = "assessment.edit"  # on a SelfAssessment: answer, complete, share, apply
+    VIEW_ASSESSMENT_DETAIL = "assessment.view_detail"  # on a SelfAssessment: notes, who answered
 
 
 DOCUMENT_MANAGE_ACTIONS = frozenset(
@@ -111,6 +119,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return appeals.can_view_appeal(user, _instance(action, obj, Appeal))
     if action == Action.VIEW_IMPLEMENTATION:
         return principles.can_view_record(user, _instance(action, obj, ImplementationRecord))
+    if action == Action.VIEW_ASSESSMENT:
+        return assessments.can_view_assessment(user, _instance(action, obj, SelfAssessment))
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if action == Action.EDIT_APPEAL:
@@ -137,6 +147,14 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return principles.can_report_for(user, _instance(action, obj, Organisation))
     if action == Action.MANAGE_PRINCIPLES:
         return principles.can_manage_principles(user)
+    if action == Action.MANAGE_CROSSWALKS:
+        return assessments.can_manage_crosswalks(user)
+    if action == Action.VIEW_CROSSWALK:
+        return assessments.can_view_crosswalk(user, _instance(action, obj, Crosswalk))
+    if action == Action.EDIT_ASSESSMENT:
+        return assessments.can_edit_assessment(user, _instance(action, obj, SelfAssessment))
+    if action == Action.VIEW_ASSESSMENT_DETAIL:
+        return assessments.can_view_answers_detail(user, _instance(action, obj, SelfAssessment))
     if action == Action.EDIT_DOCUMENT:
         return documents.can_edit(user, _document(obj))
     if action == Action.EXPORT_DOCUMENT:
@@ -195,6 +213,8 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
         return principles.visible_records(user, queryset)  # type: ignore[arg-type, return-value]
     if model is ImplementationRecord and action in (Action.EDIT_IMPLEMENTATION, Action.SHARE_IMPLEMENTATION):
         return principles.editable_records(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is SelfAssessment and action == Action.VIEW_ASSESSMENT:
+        return assessments.visible_assessments(user, queryset)  # type: ignore[arg-type, return-value]
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if model is Document and action == Action.EDIT_DOCUMENT:
@@ -220,6 +240,10 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
             return queryset.filter(pk__in=[m.organisation_id for m in memberships_of(user) if m.role == Role.ADMIN])
         if action in (Action.VIEW_ALL_ORGANISATIONS, Action.MANAGE_ORGANISATIONS):
             return queryset if can(user, action) else queryset.none()
+    if model is SelfAssessment and action == Action.EDIT_ASSESSMENT:
+        return queryset.filter(organisation_id__in=principles.reporting_organisation_ids(user))
+    if model is Crosswalk and action == Action.VIEW_CROSSWALK:
+        return queryset if memberships_of(user) else queryset.none()
     if model is Community and action in (Action.VIEW_ALL_ORGANISATIONS, Action.MANAGE_COMMUNITIES):
         return queryset if can(user, action) else queryset.none()
     raise ValueError(f"visible() does not know {action} on {model.__name__}")

@@ -1,6 +1,7 @@
 """Database triggers that make audit events append-only: DELETE (and on PostgreSQL TRUNCATE) of
 `audit_auditevent` is refused to every ordinary statement, and so is any UPDATE except the
-sequencer numbering an event once and the retention task redacting its personal data once. A role
+retention task redacting an event's personal data once; every new event is put on the sequencer's
+queue by a trigger too, whatever wrote it. A role
 that owns the table can still drop the triggers; that deliberate tampering is what the Merkle tree
 and its signed checkpoints, kept outside the database, are there to reveal."""
 
@@ -49,6 +50,46 @@ _PG_ALLOWED = f"""({_same(_KEPT, "IS NOT DISTINCT FROM")}) AND (
     ({_NUMBERING.format(personal=_same(_PERSONAL, "IS NOT DISTINCT FROM"))})
     OR ({_REDACTION.format(same_seq="NEW.seq IS NOT DISTINCT FROM OLD.seq")}))"""
 
+# Since migration 0005: the sequencer no longer numbers events in place (the number is the leaf's),
+# so the only change allowed is redaction; and every new event joins the queue.
+_QUEUED_ALLOWED = {
+    "sqlite": f"""({_same(("seq", *_KEPT), "IS")}) AND ({_REDACTION.format(same_seq="1")})""",
+    "postgresql": f"""({_same(("seq", *_KEPT), "IS NOT DISTINCT FROM")}) AND ({_REDACTION.format(same_seq="TRUE")})""",
+}
+_INSTALL_QUEUED = {
+    "sqlite": [
+        f"""CREATE TRIGGER IF NOT EXISTS audit_event_guard_update BEFORE UPDATE ON audit_auditevent
+            WHEN NOT ({_QUEUED_ALLOWED["sqlite"]})
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
+        """CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_auditevent
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
+        """CREATE TRIGGER IF NOT EXISTS audit_event_enqueue AFTER INSERT ON audit_auditevent
+           WHEN NEW.seq IS NULL
+           BEGIN INSERT INTO audit_auditqueue (event_id) VALUES (NEW.id); END;""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql;""",
+        f"""CREATE OR REPLACE FUNCTION audit_event_guard_update() RETURNS trigger AS $$
+            BEGIN
+              IF {_QUEUED_ALLOWED["postgresql"]} THEN RETURN NEW; END IF;
+              RAISE EXCEPTION 'audit events are append-only';
+            END; $$ LANGUAGE plpgsql;""",
+        """CREATE OR REPLACE FUNCTION audit_event_enqueue() RETURNS trigger AS $$
+           BEGIN INSERT INTO audit_auditqueue (event_id) VALUES (NEW.id); RETURN NULL; END;
+           $$ LANGUAGE plpgsql;""",
+        "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;",
+        "DROP TRIGGER IF EXISTS audit_event_guard_update ON audit_auditevent;",
+        "DROP TRIGGER IF EXISTS audit_event_enqueue ON audit_auditevent;",
+        """CREATE TRIGGER audit_event_append_only BEFORE DELETE OR TRUNCATE
+           ON audit_auditevent FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();""",
+        """CREATE TRIGGER audit_event_guard_update BEFORE UPDATE
+           ON audit_auditevent FOR EACH ROW EXECUTE FUNCTION audit_event_guard_update();""",
+        """CREATE TRIGGER audit_event_enqueue AFTER INSERT ON audit_auditevent
+           FOR EACH ROW WHEN (NEW.seq IS NULL) EXECUTE FUNCTION audit_event_enqueue();""",
+    ],
+}
+
 _INSTALL = {
     "sqlite": [
         f"""CREATE TRIGGER IF NOT EXISTS audit_event_guard_update BEFORE UPDATE ON audit_auditevent
@@ -78,12 +119,15 @@ _REMOVE = {
         "DROP TRIGGER IF EXISTS audit_event_no_update;",
         "DROP TRIGGER IF EXISTS audit_event_guard_update;",
         "DROP TRIGGER IF EXISTS audit_event_no_delete;",
+        "DROP TRIGGER IF EXISTS audit_event_enqueue;",
     ],
     "postgresql": [
         "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;",
         "DROP TRIGGER IF EXISTS audit_event_guard_update ON audit_auditevent;",
+        "DROP TRIGGER IF EXISTS audit_event_enqueue ON audit_auditevent;",
         "DROP FUNCTION IF EXISTS audit_event_append_only();",
         "DROP FUNCTION IF EXISTS audit_event_guard_update();",
+        "DROP FUNCTION IF EXISTS audit_event_enqueue();",
     ],
 }
 
@@ -93,6 +137,8 @@ def _event_triggers(connection: Any) -> list[str]:
     the older, stricter ones: their columns do not exist yet)."""
     with connection.cursor() as cursor:
         columns = {c.name for c in connection.introspection.get_table_description(cursor, "audit_auditevent")}
+    if "audit_auditqueue" in connection.introspection.table_names():
+        return _INSTALL_QUEUED.get(connection.vendor, [])
     if "leaf_format" in columns:
         return _INSTALL.get(connection.vendor, [])
     return _LEGACY_INSTALL.get(connection.vendor, [])

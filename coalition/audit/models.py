@@ -1,10 +1,12 @@
 """The append-only audit log.
 
 A request only inserts its event, in the same transaction as the action it records, with no
-shared lock: the event has no sequence number yet. The sequencer (coalition/audit/tree.py) numbers
-committed events in order and integrates them into a Merkle tree (RFC 9162) whose signed
-checkpoints anyone may keep. Database triggers (coalition/audit/guards.py) refuse every change to
-an event except those two: numbering it once, and redacting its personal data once.
+shared lock; a database trigger adds the event's id to the sequencer's queue. The sequencer
+(coalition/audit/tree.py) takes committed events from the queue in order and integrates them into a
+Merkle tree (RFC 9162) whose signed checkpoints anyone may keep: an event's number is its leaf's
+index plus one, kept in the leaf, so the event row itself is never rewritten. Database triggers
+(coalition/audit/guards.py) refuse every change to an event except one: redacting its personal
+data once.
 
 Events written before the tree (leaf format 1) also carry the old hash chain
 (`hash = SHA-256(prev_hash + canonical JSON)`), still verified; the chain is closed.
@@ -45,8 +47,10 @@ class LeafFormat(models.IntegerChoices):
 
 
 class AuditEvent(models.Model):
-    # Set by the sequencer when it integrates the event (None until then: at most a few seconds).
-    seq = models.BigIntegerField(unique=True, null=True, blank=True)
+    # The number of an event written before migration 0005 (format 1 events were numbered when
+    # written; the sequencer of 0004 numbered the others in place). Since 0005 it stays empty: the
+    # number is the leaf's (`number`), and the row is never updated to carry it.
+    seq = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     # Plain ids and a label rather than foreign keys: the log must outlive the rows it mentions.
     actor_id = models.BigIntegerField(null=True, blank=True)
@@ -71,7 +75,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_event_seq_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_event_seq_positive"),
+            # Only the old numbers are indexed: a new event adds no entry here.
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_event_seq_unique"
+            ),
+        ]
         indexes = [
             # Pages list events newest first by id: an event is listed as soon as it commits,
             # before the sequencer numbers it.
@@ -79,16 +89,26 @@ class AuditEvent(models.Model):
             models.Index(fields=["target_org_id", "id"], name="audit_target_org_id_idx"),
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
             models.Index(fields=["action", "id"], name="audit_action_id_idx"),
-            # The sequencer's queue: the events not yet numbered, oldest first.
-            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsequenced_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq or '-'} {self.action}"
+        return f"#{self.number or '-'} {self.action}"
+
+    @property
+    def number(self) -> int | None:
+        """The event's place in the log (from 1), or None until the sequencer integrates it. Pages
+        annotate `leaf_number` (a join on the leaf) so that a list does not look leaves up one by one."""
+        if self.seq is not None:
+            return self.seq
+        if "leaf_number" in self.__dict__:
+            return self.__dict__["leaf_number"]
+        leaf = AuditLeaf.objects.filter(event_id=self.pk).values_list("index", flat=True).first()
+        return None if leaf is None else leaf + 1
 
     def leaf_data(self) -> bytes:
-        """What the tree's leaf hashes: SHA-256(0x00 || this)."""
-        return leaf_data_of(self.__dict__)
+        """What the tree's leaf hashes: SHA-256(0x00 || this) (None until the event is integrated:
+        the leaf data holds its number)."""
+        return leaf_data_of({**self.__dict__, "seq": self.number})
 
     def canonical_json(self) -> str:
         """Format 1: the whole event (the old chain's and the first leaves' input)."""
@@ -147,8 +167,16 @@ def leaf_data_of(values: Mapping[str, Any]) -> bytes:
     """An event's leaf data from its column values (a model's __dict__ or a row read for
     verification). Format 1: the whole event, as the old chain hashed it. Format 2: the event
     with its personal data replaced by their salted digest."""
+    return leaf_data_at(values, values["created_at"].isoformat(timespec="microseconds"))
+
+
+def leaf_data_at(values: Mapping[str, Any], created_at: str) -> bytes:
+    """The same, with the time already written as ISO 8601 with microseconds (verification reads
+    it so from PostgreSQL, rather than making a datetime only to write it out again)."""
+    if values["leaf_format"] != LeafFormat.CHAINED and _plain(values):
+        return _committed_leaf(values, created_at).encode()
     out = {name: values[name] for name in ("seq", *LEAF_FIELDS)}
-    out["created_at"] = values["created_at"].isoformat(timespec="microseconds")
+    out["created_at"] = created_at
     if values["leaf_format"] == LeafFormat.CHAINED:
         out["ip"] = values["ip"]
     else:
@@ -157,10 +185,71 @@ def leaf_data_of(values: Mapping[str, Any]) -> bytes:
     return canonical_json(out).encode()
 
 
+# Format 2's canonical JSON written out key by key, in sorted order: the same text as
+# canonical_json() (tests/audit/test_canonical.py checks it on awkward values), about a third of
+# its cost, which is most of verification's. Used only when every value is of the type the
+# columns hold; anything else goes the general way.
+_quote = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) escapes strings with
+_DATA = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _plain(values: Mapping[str, Any]) -> bool:
+    return (
+        type(values["seq"]) is int
+        and (values["actor_id"] is None or type(values["actor_id"]) is int)
+        and (values["target_org_id"] is None or type(values["target_org_id"]) is int)
+        and type(values["actor_org_ids"]) is list
+        and all(type(i) is int for i in values["actor_org_ids"])
+        and type(values["data"]) is dict
+        and all(type(values[name]) is str for name in _STRINGS)
+    )
+
+
+_STRINGS = ("actor_label", "action", "target_type", "target_id", "request_id", "personal_digest")
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def _committed_leaf(values: Mapping[str, Any], created_at: str) -> str:
+    data = values["data"]
+    return "".join(
+        (
+            '{"action":',
+            _quote(values["action"]),
+            ',"actor_id":',
+            _number(values["actor_id"]),
+            ',"actor_label":',
+            _quote(values["actor_label"]),
+            ',"actor_org_ids":[',
+            ",".join(map(str, values["actor_org_ids"])),
+            '],"created_at":',
+            _quote(created_at),
+            ',"data":',
+            _DATA.encode(data) if data else "{}",
+            ',"personal":',
+            _quote(values["personal_digest"]),
+            ',"request_id":',
+            _quote(values["request_id"]),
+            ',"seq":',
+            str(values["seq"]),
+            ',"target_id":',
+            _quote(values["target_id"]),
+            ',"target_org_id":',
+            _number(values["target_org_id"]),
+            ',"target_type":',
+            _quote(values["target_type"]),
+            ',"v":2}',
+        )
+    )
+
+
 def personal_digest(*, salt: str, ip: str, user_agent: str) -> str:
     """SHA-256 over the canonical JSON array [salt, ip, user agent]: without the salt (random, 128
-    bits, erased with the data) nobody can test guesses of an address against the digest."""
-    data = json.dumps([salt, ip, user_agent], separators=(",", ":"), ensure_ascii=False)
+    bits, erased with the data) nobody can test guesses of an address against the digest. (Written
+    out as json.dumps([...], separators=(",", ":"), ensure_ascii=False) would, at a fifth of the cost.)"""
+    data = f"[{_quote(salt)},{_quote(ip)},{_quote(user_agent)}]"
     return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -182,6 +271,21 @@ class TreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"Audit tree of {self.size} events"
+
+
+class AuditQueue(models.Model):
+    """The events waiting for the sequencer, by id. Filled only by the database's trigger on every
+    new event (coalition/audit/guards.py), emptied by the sequencer in the transaction that adds
+    the events' leaves: an event is either waiting here or in the tree, never both, never neither
+    (verification checks it)."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        ordering = ["event_id"]
+
+    def __str__(self) -> str:
+        return f"Event {self.event_id} waiting"
 
 
 class AuditLeaf(models.Model):

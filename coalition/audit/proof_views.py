@@ -21,6 +21,7 @@ def event_proof(request: HttpRequest, pk: int) -> HttpResponse:
     if event is None or not access.can(request.user, Action.VIEW_AUDIT_EVENT, event):
         raise Http404("No such page.")
     leaf = AuditLeaf.objects.filter(event=event).first()
+    event.__dict__["leaf_number"] = None if leaf is None else leaf.index + 1  # AuditEvent.number
     checkpoint = AuditCheckpoint.objects.order_by("-size").first()
     proof: list[str] = []
     if leaf is not None and checkpoint is not None and leaf.index < checkpoint.size:

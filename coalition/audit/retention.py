@@ -32,7 +32,7 @@ def due(now: datetime | None = None) -> datetime | None:
 
 def _redactable(cutoff: datetime) -> Q:
     personal = ~Q(ip="") | ~Q(user_agent="") | ~Q(personal_salt="")
-    return Q(created_at__lt=cutoff, redacted_at__isnull=True, seq__isnull=False) & (
+    return Q(created_at__lt=cutoff, redacted_at__isnull=True, leaf__isnull=False) & (
         Q(leaf_format=LeafFormat.COMMITTED) & personal | Q(leaf_format=LeafFormat.CHAINED) & ~Q(ip="")
     )
 

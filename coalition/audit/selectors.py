@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, TextField
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 
 from coalition import access
@@ -197,7 +197,7 @@ EXPORT_CAP = 10_000
 @dataclass(frozen=True)
 class ActivityRow:
     id: int
-    seq: int | None  # None until the sequencer numbers it (seconds)
+    seq: int | None  # the event's number; None until the sequencer integrates it (seconds)
     created_at: datetime
     actor_label: str
     action: str
@@ -205,6 +205,11 @@ class ActivityRow:
     ip: str
     material_of: str = ""  # the organisation whose material it is (the event's target organisation)
     user_agent: str = ""
+
+
+def numbered(events: Any) -> Any:
+    """Events with their number (`AuditEvent.number`) from their leaf, in the same statement."""
+    return events.annotate(leaf_number=F("leaf__index") + 1)
 
 
 def member_events(organisation: Organisation, *, person: int | None, kind: str, after: Any, before: Any) -> Any:
@@ -226,7 +231,7 @@ def member_events(organisation: Organisation, *, person: int | None, kind: str, 
         events = events.filter(created_at__date__gte=after)
     if before:
         events = events.filter(created_at__date__lte=before)
-    return events.order_by("-id")
+    return numbered(events).order_by("-id")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -270,7 +275,7 @@ def described(viewer: Any, events: list[AuditEvent]) -> list[ActivityRow]:
         rows.append(
             ActivityRow(
                 event.pk,
-                event.seq,
+                event.number,
                 event.created_at,
                 inert(event.actor_label),
                 event.action,
@@ -300,4 +305,4 @@ def coalition_events(
         events = events.filter(created_at__date__gte=after)
     if before:
         events = events.filter(created_at__date__lte=before)
-    return events.order_by("-id")
+    return numbered(events).order_by("-id")

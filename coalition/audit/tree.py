@@ -1,18 +1,21 @@
 """The audit log as a Merkle tree (RFC 9162): the sequencer that integrates events into it and
 signs checkpoints, proofs read from the stored tree, and the tree's verification.
 
-Requests insert events unnumbered. The sequencer locks the single `TreeHead` row, so two
-sequencers (two workers, or a worker and the command) queue and never integrate an event twice;
-under the lock it takes the committed events that have no number yet, oldest first, numbers them
-from the tree's size on and adds their leaves in the same transaction. An event whose transaction
-commits late (after a younger one was integrated) is simply numbered by the next run: nothing is
-skipped, and each leaf's index is its number less one, so there is no gap. Complete subtrees are
-stored as they fill (`AuditNode`), so a proof for any event reads O(log n) rows in two queries.
+Requests insert events unnumbered, and a database trigger puts each new event's id on a queue
+(`AuditQueue`). The sequencer locks the single `TreeHead` row, so two sequencers (two workers, or a
+worker and the command) queue and never integrate an event twice; under the lock it takes the
+committed events on the queue, oldest first, gives them the numbers from the tree's size on, adds
+their leaves (a leaf's index is its event's number less one) and takes them off the queue, all in one
+transaction. The event rows are never updated: their number lives in the leaf. An event whose
+transaction commits late (after a younger one was integrated) is simply numbered by the next run:
+nothing is skipped and there is no gap. Complete subtrees are stored as they fill (`AuditNode`), so
+a proof for any event reads O(log n) rows in one statement.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,18 +27,19 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from coalition.audit import checkpoints, merkle
 from coalition.audit.models import (
-    LEAF_COLUMNS,
+    LEAF_FIELDS,
     AuditCheckpoint,
     AuditEvent,
     AuditLeaf,
-    AuditNode,
+    AuditQueue,
     LeafFormat,
     TreeHead,
-    leaf_data_of,
+    leaf_data_at,
     personal_digest,
 )
 
@@ -144,7 +148,6 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
     sequencer shares the database's cores with the requests, so it should cost them little."""
     limit = limit or settings.AUDIT_SEQUENCE_BATCH
     key = signer()
-    columns = ("id", *LEAF_COLUMNS)
     with transaction.atomic():
         head = TreeHead.objects.select_for_update().get(id=1)
         _planner_settings()
@@ -152,16 +155,17 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
         # Events numbered before the tree existed (leaf format 1) come first, in their order. The
         # point look-up first: a range look-up planned on stale statistics may read the table.
         if AuditEvent.objects.filter(seq=head.size + 1).exists():
-            rows = list(AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list(*columns)[:limit])
-            events = [dict(zip(columns, row, strict=True)) for row in rows]
+            legacy = AuditEvent.objects.filter(seq__gt=head.size).order_by("seq")[:limit]
+            events = _orm_rows(legacy, ("id", *_EVENT_NAMES), ("id", *_EVENT_NAMES))
         elif AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list("seq", flat=True).first():
             raise TreeError(f"event #{head.size + 1} is missing: the tree cannot go on from {head.size}")
         if not events:
-            rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id").values_list(*columns)[:limit])
-            if not rows:
+            events = _waiting_events(limit)
+            if not events:
                 return None
-            events = [dict(zip(columns, row, strict=True)) for row in rows]
-            _number(events, first=head.size + 1)
+            for number, event in enumerate(events, head.size + 1):
+                event["seq"] = number  # the leaf data holds it; the row does not
+            _dequeue([event["id"] for event in events])
         stack = [_Piece(level, index, value) for (level, index), value in _stack_of(head.size)]
         now = timezone.now()
         leaves: list[tuple[int, int, str]] = []
@@ -170,7 +174,7 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
             index = head.size + offset
             if event["seq"] != index + 1:
                 raise TreeError(f"event #{index + 1} is missing between #{index} and #{event['seq']}")
-            value = merkle.leaf_hash(leaf_data_of(event))
+            value = merkle.leaf_hash(leaf_data_at(event, event["created_at"]))
             leaves.append((index, event["id"], value.hex()))
             nodes += [(m.level, m.index, m.hash.hex()) for m in _push(stack, _Piece(0, index, value))]
         stamp = connection.ops.adapt_datetimefield_value(now)
@@ -197,9 +201,9 @@ def _planner_settings(*, queue: bool = True) -> None:
     """On PostgreSQL, for the rest of the current transaction: no parallel workers (the tree's
     look-ups read a few rows; starting workers for them, which the planner does on statistics
     that lag behind a fast-growing log, cost more than the reads) and plain index scans for the
-    queue of unnumbered events. Each numbered event leaves a dead entry in that partial index
-    until VACUUM; a plain scan marks the entries it finds dead so that the next run skips them,
-    where a bitmap scan reads them all every time."""
+    queue. Each integrated event leaves a dead entry in the queue's index until VACUUM; a plain
+    scan marks the entries it finds dead so that the next run skips them, where a bitmap scan
+    reads them all every time."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
@@ -220,28 +224,20 @@ def _insert_rows(table: str, rows: list[tuple[Any, ...]]) -> None:
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-_NUMBER_CHUNK = 2000
+_DEQUEUE_CHUNK = 2000
 
 
-def _number(events: list[dict[str, Any]], *, first: int) -> None:
-    """Give `events` (oldest first by id) the numbers first, first + 1, ... in one statement per
-    chunk; the triggers allow this once per event. A count that differs means another process
-    numbered one of them: the transaction is rolled back."""
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    for start in range(0, len(events), _NUMBER_CHUNK):
-        chunk = events[start : start + _NUMBER_CHUNK]
-        marks = ", ".join(["%s"] * len(chunk))
-        sql = (
-            f"UPDATE {table} SET seq = numbered.seq FROM ("  # noqa: S608 - constant text and placeholders
-            f"SELECT id, %s + ROW_NUMBER() OVER (ORDER BY id) AS seq FROM {table}"
-            f" WHERE id IN ({marks}) AND seq IS NULL) AS numbered WHERE {table}.id = numbered.id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [first + start - 1, *[event["id"] for event in chunk]])
+def _dequeue(ids: list[int]) -> None:
+    """Take the events just integrated off the queue. A count that differs means another process
+    took one of them: the transaction is rolled back."""
+    table = connection.ops.quote_name(AuditQueue._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _DEQUEUE_CHUNK):
+            chunk = ids[start : start + _DEQUEUE_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)  # noqa: S608 - constant text
             if cursor.rowcount != len(chunk):
-                raise TreeError("another sequencer numbered these events meanwhile")
-        for offset, event in enumerate(chunk):
-            event["seq"] = first + start + offset
+                raise TreeError("another sequencer integrated these events meanwhile")
 
 
 def integrate_all(*, limit: int | None = None) -> int:
@@ -250,8 +246,20 @@ def integrate_all(*, limit: int | None = None) -> int:
     while True:
         before = TreeHead.objects.get(id=1).size
         if integrate(limit=limit) is None:
+            if added:
+                _tidy_queue()
             return added
         added += TreeHead.objects.get(id=1).size - before
+
+
+def _tidy_queue() -> None:
+    """On PostgreSQL, vacuum the queue after taking events off it: it is a few rows long, but every
+    event leaves a dead row and index entry behind, and the queue's reads should not wade through
+    them until autovacuum (which may be slow, or off) comes by. Not possible inside a transaction
+    (a test's, say), where it is left to autovacuum."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(AuditQueue._meta.db_table)}")
 
 
 @dataclass(frozen=True)
@@ -276,8 +284,9 @@ WAITING_CAP = 10_000
 def status() -> Status:
     """Three indexed reads: the head, the oldest waiting event, and the waiting count (capped)."""
     now = timezone.now()
-    waiting = AuditEvent.objects.filter(seq__isnull=True)
-    oldest = waiting.order_by("id").values_list("created_at", flat=True).first()
+    waiting = AuditQueue.objects.all()
+    first = waiting.order_by("event_id").values("event_id")[:1]
+    oldest = AuditEvent.objects.filter(id__in=first).values_list("created_at", flat=True).first()
     last = AuditCheckpoint.objects.order_by("-size").values_list("created_at", flat=True).first()
     return Status(
         size=TreeHead.objects.get(id=1).size,
@@ -398,92 +407,202 @@ def _open(note: str, vkey: str, where: str) -> checkpoints.Checkpoint | TreeProb
         return TreeProblem(where, f"{error}")
 
 
-# Leaves are checked in chunks of leaf indexes, each read in one statement as plain rows (not model
-# instances: verification reads every event, and building objects would cost more than hashing),
-# optionally by several processes; the tree is folded and compared with the stored subtrees here.
-VERIFY_CHUNK = 20_000
-_VERIFY_COLUMNS = ("index", "hash", "event__redacted_at", *(f"event__{name}" for name in LEAF_COLUMNS))
-_VERIFY_NAMES = ("index", "leaf_hash", "redacted_at", *LEAF_COLUMNS)
+# Verification splits the leaves into chunks of VERIFY_CHUNK (a power of two, so that every chunk
+# but the last is one complete subtree). Each chunk is checked on its own, optionally in another
+# process: its leaves recomputed from their events (read in one statement as plain rows), its
+# complete subtrees rebuilt and compared with the stored ones. The chunk hands back only its
+# subtrees on the right edge (one, for a full chunk) and, for the checkpoints whose size falls
+# inside it, its right edge at that size; this process folds them into the whole tree.
+VERIFY_CHUNK = 1 << 14
 
-_Checked = tuple[int, bytes, tuple[TreeProblem, ...]]
+# On PostgreSQL the time is read already written out (as `isoformat(timespec="microseconds")`
+# writes a UTC time) and the JSON columns as text: a datetime made only to be written out again,
+# and Django's converters, cost more than the hashing. Other databases read through the ORM.
+_EVENT_NAMES = (
+    "seq",
+    *LEAF_FIELDS,
+    "leaf_format",
+    "created_at",
+    "ip",
+    "user_agent",
+    "personal_salt",
+    "personal_digest",
+)
+_ROW_NAMES = ("index", "leaf_hash", "redacted", *_EVENT_NAMES)
+_JSON_COLUMNS = {"actor_org_ids", "data"}
+_PG_EVENT_COLUMNS = ", ".join(
+    f"e.{name}::text"
+    if name in _JSON_COLUMNS
+    else """to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+    if name == "created_at"
+    else f"e.{name}"
+    for name in _EVENT_NAMES
+)
+_PG_LEAF_ROWS = f"""
+SELECT l."index", l.hash, e.redacted_at IS NOT NULL, {_PG_EVENT_COLUMNS}
+FROM audit_auditleaf l JOIN audit_auditevent e ON e.id = l.event_id
+WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"
+"""  # noqa: S608 - constant text
+_PG_WAITING = f"""
+SELECT e.id, {_PG_EVENT_COLUMNS} FROM audit_auditevent e
+WHERE e.id IN (SELECT event_id FROM audit_auditqueue ORDER BY event_id LIMIT %s) ORDER BY e.id
+"""  # noqa: S608 - constant text
 
 
-def _check_leaves(bounds: tuple[int, int]) -> list[_Checked]:
-    """Leaves start..end-1 recomputed from their events: (index, leaf hash, problems) each."""
-    start, end = bounds
-    rows = AuditLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index").values_list(*_VERIFY_COLUMNS)
-    out: list[_Checked] = []
-    for row in rows:
-        values = dict(zip(_VERIFY_NAMES, row, strict=True))
-        index, seq = values["index"], values["seq"]
-        problems: list[TreeProblem] = []
-        redacted = values["redacted_at"] is not None
-        if values["leaf_format"] == LeafFormat.CHAINED and redacted:
-            # A format 1 event hashed its address itself: once redacted, its leaf vouches for it.
-            value = bytes.fromhex(values["leaf_hash"])
-        else:
-            value = merkle.leaf_hash(leaf_data_of(values))
-            if value.hex() != values["leaf_hash"]:
+def _pg_rows(sql: str, params: list[Any], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for values in rows:
+        for name in _JSON_COLUMNS:
+            values[name] = json.loads(values[name])
+    return rows
+
+
+def _orm_rows(queryset: Any, columns: tuple[str, ...], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = [dict(zip(names, row, strict=True)) for row in queryset.values_list(*columns)]
+    for values in rows:
+        values["created_at"] = values["created_at"].isoformat(timespec="microseconds")
+    return rows
+
+
+def _waiting_events(limit: int) -> list[dict[str, Any]]:
+    """The next `limit` events on the queue, oldest first, `created_at` as ISO 8601 text."""
+    if connection.vendor == "postgresql":
+        return _pg_rows(_PG_WAITING, [limit], ("id", *_EVENT_NAMES))
+    waiting = AuditQueue.objects.order_by("event_id").values("event_id")[:limit]
+    events = AuditEvent.objects.filter(id__in=waiting).order_by("id")
+    return _orm_rows(events, ("id", *_EVENT_NAMES), ("id", *_EVENT_NAMES))
+
+
+_ORM_COLUMNS = (
+    "index",
+    "hash",
+    "event__redacted_at",
+    *(f"event__{name}" for name in _ROW_NAMES[3:]),
+)
+
+
+def _leaf_rows(start: int, end: int) -> list[dict[str, Any]]:
+    """Leaves start..end-1 with their events' columns, `created_at` as ISO 8601 text."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            _planner_settings(queue=False)
+            return _pg_rows(_PG_LEAF_ROWS, [start, end], _ROW_NAMES)
+    leaves = AuditLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index")
+    rows = _orm_rows(leaves, _ORM_COLUMNS, _ROW_NAMES)
+    for values in rows:
+        values["redacted"] = values["redacted"] is not None
+    return rows
+
+
+@dataclass
+class _Chunk:
+    """What checking leaves start..end-1 found."""
+
+    start: int
+    count: int  # leaves found in order from `start`; fewer than asked: the next one is missing
+    problems: list[TreeProblem]
+    edge: list[tuple[int, int, bytes]]  # the chunk's right edge: (level, index, hash), largest first
+    at: dict[int, list[bytes]]  # the right edge's hashes at each asked size inside the chunk
+
+
+def _leaf_problems(values: dict[str, Any]) -> tuple[bytes, list[TreeProblem]]:
+    """The leaf hash recomputed from its event, and what is wrong with the event."""
+    index, stored_seq = values["index"], values["seq"]
+    seq = values["seq"] = index + 1  # the leaf holds the number: an event keeps one only from before 0005
+    problems: list[TreeProblem] = []
+    if values["leaf_format"] == LeafFormat.CHAINED and values["redacted"]:
+        # A format 1 event hashed its address itself: once redacted, its leaf vouches for it.
+        value = bytes.fromhex(values["leaf_hash"])
+    else:
+        value = merkle.leaf_hash(leaf_data_at(values, values["created_at"]))
+        if value.hex() != values["leaf_hash"]:
+            problems.append(
+                TreeProblem(f"leaf {index} (event #{seq})", "the event does not match its leaf hash (it was edited)")
+            )
+        elif values["leaf_format"] == LeafFormat.COMMITTED and not values["redacted"]:
+            digest = personal_digest(salt=values["personal_salt"], ip=values["ip"], user_agent=values["user_agent"])
+            if digest != values["personal_digest"]:
                 problems.append(
                     TreeProblem(
-                        f"leaf {index} (event #{seq})", "the event does not match its leaf hash (it was edited)"
+                        f"leaf {index} (event #{seq})",
+                        "its address or browser does not match their digest (they were edited)",
                     )
                 )
-            elif values["leaf_format"] == LeafFormat.COMMITTED and not redacted:
-                digest = personal_digest(salt=values["personal_salt"], ip=values["ip"], user_agent=values["user_agent"])
-                if digest != values["personal_digest"]:
-                    problems.append(
-                        TreeProblem(
-                            f"leaf {index} (event #{seq})",
-                            "its address or browser does not match their digest (they were edited)",
-                        )
-                    )
-        if seq != index + 1:
-            problems.append(TreeProblem(f"leaf {index}", f"it holds event #{seq}, not #{index + 1}"))
-        out.append((index, value, tuple(problems)))
-    return out
+    if stored_seq is not None and stored_seq != seq:
+        problems.append(TreeProblem(f"leaf {index}", f"it holds event #{stored_seq}, not #{seq}"))
+    return value, problems
 
 
-def _checked_chunks(total: int, workers: int) -> Iterator[list[_Checked]]:
-    chunks = [(start, min(start + VERIFY_CHUNK, total)) for start in range(0, total, VERIFY_CHUNK)]
+def _check_chunk(job: tuple[int, int, tuple[int, ...]]) -> _Chunk:
+    """Leaves start..end-1 recomputed, their complete subtrees rebuilt and compared with the stored
+    ones, and the right edge at each size in `sizes` (each in start+1..end)."""
+    start, end, sizes = job
+    stack: list[_Piece] = []
+    built: dict[tuple[int, int], bytes] = {}
+    problems: list[TreeProblem] = []
+    at: dict[int, list[bytes]] = {}
+    expected = start
+    for values in _leaf_rows(start, end):
+        if values["index"] != expected:
+            break
+        value, found = _leaf_problems(values)
+        problems += found
+        built.update(((m.level, m.index), m.hash) for m in _push(stack, _Piece(0, expected, value)))
+        expected += 1
+        if expected in sizes:
+            at[expected] = [piece.hash for piece in stack]
+    problems += _compare_nodes(built)
+    edge = [(piece.level, piece.index, piece.hash) for piece in stack]
+    return _Chunk(start, expected - start, problems, edge, at)
+
+
+def _checked_chunks(total: int, sizes: list[int], workers: int) -> Iterator[_Chunk]:
+    if VERIFY_CHUNK & (VERIFY_CHUNK - 1):
+        raise ValueError("VERIFY_CHUNK must be a power of two (a chunk is a complete subtree)")
+    jobs = []
+    for start in range(0, total, VERIFY_CHUNK):
+        end = min(start + VERIFY_CHUNK, total)
+        jobs.append((start, end, tuple(size for size in sizes if start < size <= end)))
     # An in-memory SQLite database (tests) is not shared with other processes.
     in_memory = connection.vendor == "sqlite" and bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
-    if workers <= 1 or len(chunks) <= 1 or in_memory:
-        yield from map(_check_leaves, chunks)
+    if workers <= 1 or len(jobs) <= 1 or in_memory:
+        yield from map(_check_chunk, jobs)
         return
     connections.close_all()  # each process opens its own
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(_check_leaves, chunks)
+        yield from pool.map(_check_chunk, jobs)
 
 
 def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers: int = 1) -> Iterator[TreeProblem]:
     stack: list[_Piece] = []
     expected = 0
 
-    def check_root(size: int) -> Iterator[TreeProblem]:
-        root = _fold([piece.hash for piece in stack])
+    def check_root(size: int, edge: list[bytes]) -> Iterator[TreeProblem]:
+        root = _fold([piece.hash for piece in stack] + edge)
         for where, value in wanted.get(size, []):
             if value != root:
                 yield TreeProblem(where, "its root hash is not the tree's at its size: the log was rewritten")
 
-    yield from check_root(0)
+    yield from check_root(0, [])
     last = AuditLeaf.objects.order_by("-index").values_list("index", flat=True).first()
     total = 0 if last is None else last + 1
-    for chunk in _checked_chunks(total, workers):
-        pending: dict[tuple[int, int], bytes] = {}
-        for index, value, problems in chunk:
-            if index != expected:
-                yield TreeProblem(
-                    f"leaf {expected} (event #{expected + 1})",
-                    "the tree lacks this leaf (it was removed, or leaves reordered)",
-                )
-                return
-            yield from problems
-            pending.update(((m.level, m.index), m.hash) for m in _push(stack, _Piece(0, index, value)))
-            expected += 1
-            if expected in wanted:
-                yield from check_root(expected)
-        yield from _compare_nodes(pending)
+    for chunk in _checked_chunks(total, sorted(wanted), workers):
+        yield from chunk.problems
+        for size, edge in sorted(chunk.at.items()):
+            yield from check_root(size, edge)
+        expected = chunk.start + chunk.count
+        if chunk.start + chunk.count < min(chunk.start + VERIFY_CHUNK, total):
+            yield TreeProblem(
+                f"leaf {expected} (event #{expected + 1})",
+                "the tree lacks this leaf (it was removed, or leaves reordered)",
+            )
+            return
+        merged: dict[tuple[int, int], bytes] = {}
+        for level, index, value in chunk.edge:
+            merged.update(((m.level, m.index), m.hash) for m in _push(stack, _Piece(level, index, value)))
+        yield from _compare_nodes(merged)
     for size in sorted(size for size in wanted if size > expected):
         for where, _value in wanted[size]:
             yield TreeProblem(where, f"the tree holds only {expected} leaves (events #{expected + 1} on were removed)")
@@ -499,21 +618,44 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers
     unintegrated = AuditEvent.objects.filter(seq__lte=expected).exclude(leaf__isnull=False).count()
     if unintegrated:
         yield TreeProblem("events", f"{unintegrated} event(s) below the tree's size have no leaf")
-    # The sequencer numbers an event and adds its leaf in one transaction: never one without the other.
+    # The sequencer numbered events before 0005 and added their leaves in one transaction: never one
+    # without the other; since 0005 nothing numbers an event row.
     beyond = AuditEvent.objects.filter(seq__gt=expected, leaf__isnull=True).order_by("seq").first()
     if beyond is not None:
         yield TreeProblem(f"event #{beyond.seq}", "it is numbered but not in the tree (only the sequencer numbers)")
+    # Every other event is in the tree or waiting on the queue: one taken off the queue without
+    # its leaf would never be integrated.
+    waiting = AuditQueue.objects.filter(event_id=OuterRef("id"))
+    lost = AuditEvent.objects.filter(seq__isnull=True, leaf__isnull=True).exclude(Exists(waiting))
+    first_lost = lost.order_by("id").values_list("id", flat=True).first()
+    if first_lost is not None:
+        yield TreeProblem(
+            f"event id {first_lost}",
+            f"{lost.count()} event(s) are neither in the tree nor waiting for it (taken off the queue)",
+        )
+    queued_twice = AuditQueue.objects.filter(event_id__in=AuditLeaf.objects.values("event_id"))
+    if queued_twice.exists():
+        yield TreeProblem("queue", f"{queued_twice.count()} event(s) in the tree are still waiting on the queue")
 
 
-def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> Iterator[TreeProblem]:
-    """The stored subtrees against those just computed: one range read per level."""
+def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> list[TreeProblem]:
+    """The stored subtrees against those just computed: one statement, a range per level."""
+    if not computed:
+        return []
     levels: dict[int, list[int]] = {}
     for level, index in computed:
         levels.setdefault(level, []).append(index)
-    stored: dict[tuple[int, int], str] = {}
-    for level, indexes in levels.items():
-        rows = AuditNode.objects.filter(level=level, index__gte=min(indexes), index__lte=max(indexes))
-        stored.update(((level, index), value) for index, value in rows.values_list("index", "hash"))
-    for key, value in sorted(computed.items()):
-        if stored.get(key) != value.hex():
-            yield TreeProblem(f"node {key[0]}/{key[1]}", "the stored subtree hash is not its leaves'")
+    ranges = [(level, min(indexes), max(indexes)) for level, indexes in sorted(levels.items())]
+    where = " OR ".join(['(level = %s AND "index" >= %s AND "index" <= %s)'] * len(ranges))
+    with transaction.atomic(), connection.cursor() as cursor:
+        _planner_settings(queue=False)
+        cursor.execute(
+            f'SELECT level, "index", hash FROM audit_auditnode WHERE {where}',  # noqa: S608 - constant text
+            [value for triple in ranges for value in triple],
+        )
+        stored = {(level, index): value for level, index, value in cursor.fetchall()}
+    return [
+        TreeProblem(f"node {key[0]}/{key[1]}", "the stored subtree hash is not its leaves'")
+        for key, value in sorted(computed.items())
+        if stored.get(key) != value.hex()
+    ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coalition import access
 from coalition.access import Action
@@ -27,7 +27,8 @@ from coalition.audit.selectors import (
 )
 from coalition.audit.services import record
 from coalition.core.http import query_int
-from coalition.library.models import Document
+from coalition.exports import labels
+from coalition.library.models import TLP, Document
 from coalition.organisations.models import Membership, Organisation
 
 
@@ -85,13 +86,13 @@ def _kind(request: HttpRequest) -> str:
     return kind if kind in KINDS else ""
 
 
-def _csv(rows: list[Any], *, label: str, filename: str) -> HttpResponse:
-    """A labelled CSV of log rows: the label first and last; member-controlled values cannot be
-    read as spreadsheet formulas."""
+def _csv(rows: list[Any], *, heading: list[str], filename: str) -> HttpResponse:
+    """A labelled CSV of log rows: the label and watermark first and last; member-controlled values
+    cannot be read as spreadsheet formulas."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow([label])
+    writer.writerows([_cell(line)] for line in heading)
     writer.writerow(["event", "time (UTC)", "person", "action", "on", "material of", "address", "browser"])
     for row in rows:
         values = (
@@ -107,7 +108,7 @@ def _csv(rows: list[Any], *, label: str, filename: str) -> HttpResponse:
         writer.writerow([_cell(v) for v in values])
     if len(rows) == EXPORT_CAP:
         writer.writerow([f"(the first {EXPORT_CAP} events only: narrow the filters for the rest)"])
-    writer.writerow([label])
+    writer.writerows([_cell(line)] for line in reversed(heading))
     return response
 
 
@@ -129,13 +130,17 @@ def _log_page(request: HttpRequest, events: Any, template: str, context: dict[st
     )
 
 
-def _label(what: str, request: HttpRequest, audience: str) -> str:
+def _stamp(request: HttpRequest) -> labels.Stamp:
+    """The log's rows name people and addresses: TLP:AMBER+STRICT, with the recipient's watermark
+    and an export id, as every file taken out of the portal (coalition/exports/labels.py)."""
+    return labels.stamp_for(request.user, TLP.AMBER_STRICT)
 
-    email = getattr(request.user, "email", "")
-    return (
-        f"TLP:AMBER+STRICT - {what} - exported by {email} on {timezone.now():%Y-%m-%d %H:%M} UTC - "
-        f"do not share outside {audience}"
-    )
+
+def _heading(stamp: labels.Stamp, what: str, audience: str) -> list[str]:
+    return [
+        *stamp.lines(),
+        _("%(what)s: do not share outside %(audience)s") % {"what": what, "audience": audience},
+    ]
 
 
 def organisation_activity(request: HttpRequest, slug: str) -> HttpResponse:
@@ -154,15 +159,17 @@ def organisation_activity(request: HttpRequest, slug: str) -> HttpResponse:
     logged = {k: str(v) for k, v in filters.items() if v}
     if request.GET.get("format") == "csv":
         rows = described(request.user, list(events[:EXPORT_CAP]))
+        stamp = _stamp(request)
         record(
             action="audit.activity_exported",
             actor=request.user,
             target=organisation,
             target_org_id=organisation.pk,
-            data={"filters": logged, "rows": len(rows)},
+            data={"filters": logged, "rows": len(rows), "export": stamp.export_id},
         )
-        label = _label(f"audit log of {organisation.name}'s members", request, organisation.name)
-        return _csv(rows, label=label, filename=f"activity-{organisation.slug}.csv")
+        what = _("The audit log of %(organisation)s's members") % {"organisation": organisation.name}
+        heading = _heading(stamp, what, organisation.name)
+        return _csv(rows, heading=heading, filename=f"activity-{organisation.slug}.csv")
     record(
         action="audit.activity_viewed",
         actor=request.user,
@@ -197,10 +204,14 @@ def oversight(request: HttpRequest) -> HttpResponse:
     logged = {k: str(v) for k, v in filters.items() if v}
     if request.GET.get("format") == "csv":
         rows = described(request.user, list(events[:EXPORT_CAP]))
-        record(action="audit.oversight_exported", actor=request.user, data={"filters": logged, "rows": len(rows)})
-        return _csv(
-            rows, label=_label("the coalition's audit log", request, "the oversight body"), filename="audit-log.csv"
+        stamp = _stamp(request)
+        record(
+            action="audit.oversight_exported",
+            actor=request.user,
+            data={"filters": logged, "rows": len(rows), "export": stamp.export_id},
         )
+        heading = _heading(stamp, _("The coalition's audit log"), _("the oversight body"))
+        return _csv(rows, heading=heading, filename="audit-log.csv")
     record(action="audit.oversight_viewed", actor=request.user, data={"filters": logged})
     return _log_page(
         request,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -151,9 +151,14 @@ def threads_waiting(user: Any) -> QuerySet[Comment]:
 
 def my_drafts(user: Any) -> QuerySet[Document]:
     """Drafts and texts in review that the person may edit and has written (created or revised)."""
-    drafts = Document.objects.filter(status__in=DRAFT_STATUSES).filter(
-        Q(created_by_id=user.pk) | Q(pk__in=Revision.objects.filter(author_id=user.pk).values("document_id"))
+    # The person's documents first (a UNION of two indexed look-ups), then the rest: with an OR,
+    # PostgreSQL walked every document newest first looking for theirs (0.9 s at a million).
+    theirs = (
+        Document.objects.filter(created_by_id=user.pk)
+        .values("pk")
+        .union(Revision.objects.filter(author_id=user.pk).values("document_id"))
     )
+    drafts = Document.objects.filter(status__in=DRAFT_STATUSES, pk__in=theirs)
     return (
         access.visible(user, drafts, Action.EDIT_DOCUMENT)
         .select_related("owner")

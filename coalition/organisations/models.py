@@ -25,6 +25,7 @@ EXPORT_LABELS = [
 # copy outside the portal is the one that breaks what the portal promises (named people only),
 # while AMBER+STRICT material stays within the organisation that exports it, labelled and named.
 DEFAULT_EXPORT_CAP = "amber_strict"
+EXPORT_RED = "red"  # allowing it is asked for again on a confirmation page
 
 
 class Organisation(TimeStampedModel):

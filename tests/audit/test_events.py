@@ -15,7 +15,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coalition.audit import guards, tree
-from coalition.audit.models import GENESIS_HASH, AuditEvent, ChainHead, LeafFormat, personal_digest
+from coalition.audit.models import (
+    GENESIS_HASH,
+    AuditEvent,
+    AuditLeaf,
+    AuditQueue,
+    ChainHead,
+    LeafFormat,
+    personal_digest,
+)
 from coalition.audit.services import record, verify_chain
 from coalition.core import request_context
 
@@ -38,6 +46,11 @@ def _raw(sql: str, params: list[object]) -> None:
             cursor.execute(sql, params)
     finally:
         guards.install(connection)
+
+
+def _numbered() -> list[tuple[int, str]]:
+    """(number, action) of every integrated event, by number."""
+    return [(leaf.index + 1, leaf.event.action) for leaf in AuditLeaf.objects.order_by("index").select_related("event")]
 
 
 def _legacy(n: int) -> list[AuditEvent]:
@@ -71,6 +84,8 @@ def test_recording_is_one_insert_and_takes_no_lock():
     statements = [q["sql"].upper() for q in queries.captured_queries]
     assert [s.split()[0] for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))] == ["INSERT"]
     assert not any("FOR UPDATE" in s or "CHAINHEAD" in s for s in statements)
+    # The database's trigger put both on the sequencer's queue.
+    assert AuditQueue.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -99,10 +114,7 @@ def test_a_rolled_back_change_leaves_no_event_and_no_gap():
         raise RuntimeError("the change failed")
     record(action="test.after")
     tree.integrate_all()
-    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "action")) == [
-        (1, "test.event"),
-        (2, "test.after"),
-    ]
+    assert _numbered() == [(1, "test.event"), (2, "test.after")]
 
 
 @pytest.mark.django_db
@@ -155,6 +167,7 @@ def test_the_database_refuses_to_change_or_delete_events():
     guards.install(connection)
     _write(2)
     tree.integrate_all()
+    first, second = AuditEvent.objects.order_by("id").values_list("id", flat=True)
     for change in (
         {"action": "edited"},
         {"data": {"i": 99}},
@@ -163,27 +176,28 @@ def test_the_database_refuses_to_change_or_delete_events():
         {"actor_label": "someone@else.example"},
     ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            AuditEvent.objects.filter(seq=1).update(**change)
+            AuditEvent.objects.filter(pk=first).update(**change)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE seq = 2")
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [second])
     # Redaction must clear everything personal at once, and only once.
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEvent.objects.filter(seq=1).update(ip="", redacted_at=timezone.now())
-    AuditEvent.objects.filter(seq=1).update(ip="", user_agent="", personal_salt="", redacted_at=timezone.now())
+        AuditEvent.objects.filter(pk=first).update(ip="", redacted_at=timezone.now())
+    AuditEvent.objects.filter(pk=first).update(ip="", user_agent="", personal_salt="", redacted_at=timezone.now())
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEvent.objects.filter(seq=1).update(ip="10.0.0.0/24")
+        AuditEvent.objects.filter(pk=first).update(ip="10.0.0.0/24")
     assert AuditEvent.objects.count() == 2
     assert "Tree of 2 events verified" in _verify()
 
 
 @pytest.mark.django_db
-def test_an_event_is_numbered_once_and_never_renumbered():
+def test_an_event_is_never_numbered_in_place_its_number_is_its_leafs():
     event = _write(1)[0]
-    AuditEvent.objects.filter(pk=event.pk).update(seq=1)  # what the sequencer's statement does
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEvent.objects.filter(pk=event.pk).update(seq=2)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEvent.objects.filter(pk=event.pk).update(seq=None)
+        AuditEvent.objects.filter(pk=event.pk).update(seq=1)
+    assert event.number is None
+    tree.integrate_all()
+    assert AuditEvent.objects.get(pk=event.pk).number == 1 and AuditEvent.objects.get(pk=event.pk).seq is None
+    assert not AuditQueue.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -227,7 +241,7 @@ def test_the_first_events_chain_still_verifies_and_goes_into_the_tree_first():
     assert events[2].hash == expected
     assert list(verify_chain()) == []
     tree.integrate_all()
-    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "action")) == [
+    assert _numbered() == [
         (1, "test.legacy"),
         (2, "test.legacy"),
         (3, "test.legacy"),

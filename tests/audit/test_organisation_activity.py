@@ -86,12 +86,15 @@ def test_the_csv_export_is_labelled_audited_and_safe_in_spreadsheets(documents, 
     response = client_for(acme_admin).get("/audit/organisations/acme/activity/?kind=reads&format=csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][0].startswith("TLP:AMBER+STRICT") and "admin@acme.example" in rows[0][0]
-    assert rows[-1] == rows[0]  # labelled at both ends
+    # The label, the recipient's watermark and the export id, as every file taken out; then the audience.
+    assert rows[0] == ["TLP:AMBER+STRICT"] and "admin@acme.example" in rows[1][0]
+    assert "do not share outside" in rows[2][0]
+    assert rows[-3:] == rows[2::-1]  # labelled at both ends
     assert any(cell.startswith("'“=HYPERLINK") or cell.startswith("“=HYPERLINK") for row in rows for cell in row)
     assert not any(cell.startswith("=") for row in rows for cell in row)
     event = AuditEvent.objects.get(action="audit.activity_exported")
     assert event.actor_id == acme_admin.pk and event.data["rows"] >= 1
+    assert event.data["export"] in rows[1][0]  # a copy found elsewhere names its export
 
 
 def test_nobody_but_the_admins_sees_it(

@@ -61,10 +61,12 @@ def test_the_export_is_labelled_and_recorded(overseer, red, acme_reader, client_
     record(action="document.viewed", actor=acme_reader, target=red, target_org_id=red.owner_id)
     response = client_for(overseer).get("/audit/oversight/?format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][0].startswith("TLP:AMBER+STRICT") and "overseer@watchdog.example" in rows[0][0]
-    assert rows[-1] == rows[0]
+    assert rows[0] == ["TLP:AMBER+STRICT"] and "overseer@watchdog.example" in rows[1][0]
+    assert rows[2] == ["The coalition's audit log: do not share outside the oversight body"]
+    assert rows[-3:] == rows[2::-1]
     assert any("Globex" in cell for row in rows for cell in row)
-    assert AuditEvent.objects.filter(action="audit.oversight_exported", actor_id=overseer.pk).exists()
+    event = AuditEvent.objects.get(action="audit.oversight_exported", actor_id=overseer.pk)
+    assert event.data["export"] in rows[1][0]
 
 
 def test_nobody_else_sees_the_log_whatever_their_role(

@@ -14,8 +14,17 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from coalition.audit import checkpoints, guards, merkle, tree
-from coalition.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf, AuditNode, TreeHead
+from coalition.audit.models import (
+    AuditCheckpoint,
+    AuditEvent,
+    AuditLeaf,
+    AuditNode,
+    AuditQueue,
+    TreeHead,
+    leaf_data_of,
+)
 from coalition.audit.services import record
+from coalition.core import request_context
 
 
 def _write(n: int, start: int = 0) -> list[AuditEvent]:
@@ -25,7 +34,15 @@ def _write(n: int, start: int = 0) -> list[AuditEvent]:
 
 
 def _expected_leaves() -> list[bytes]:
-    return [merkle.leaf_hash(e.leaf_data()) for e in AuditEvent.objects.order_by("seq")]
+    """The leaves of the events written so far, numbered from 1 in the order they were written (one
+    writer at a time), computed without the stored tree."""
+    events = AuditEvent.objects.order_by("id")
+    return [merkle.leaf_hash(leaf_data_of({**e.__dict__, "seq": n})) for n, e in enumerate(events, 1)]
+
+
+def _id(number: int) -> int:
+    """The id of event #number (its leaf's index is number - 1)."""
+    return AuditLeaf.objects.get(index=number - 1).event_id
 
 
 def _verify(*kept: Path) -> str:
@@ -53,7 +70,10 @@ def test_the_sequencer_integrates_every_event_once_and_signs_the_root():
     leaves = _expected_leaves()
     assert checkpoint.root_hash == merkle.root(leaves).hex() == TreeHead.objects.get().root_hash
     assert list(AuditLeaf.objects.values_list("hash", flat=True)) == [leaf.hex() for leaf in leaves]
-    assert [leaf.event.seq for leaf in AuditLeaf.objects.select_related("event")] == list(range(1, 14))
+    events = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    assert list(AuditLeaf.objects.order_by("index").values_list("event_id", flat=True)) == events
+    # The rows are never rewritten to carry their number, and the queue is empty.
+    assert not AuditEvent.objects.filter(seq__isnull=False).exists() and not AuditQueue.objects.exists()
     signed = checkpoints.open_checkpoint(
         checkpoint.note, checkpoints.parse_verifier_key(checkpoint.verifier_key), origin=tree.origin()
     )
@@ -145,31 +165,41 @@ def integrated(tmp_path) -> Path:
 
 @pytest.mark.django_db
 def test_an_edited_event_is_caught(integrated):
-    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE seq = 4", []))
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE id = %s", [_id(4)]))
     with pytest.raises(CommandError, match=r"leaf 3 \(event #4\): the event does not match its leaf hash"):
         _verify()
 
 
 @pytest.mark.django_db
 def test_an_edited_address_is_caught(integrated):
-    _raw(("UPDATE audit_auditevent SET ip = '198.51.100.0/24' WHERE seq = 5", []))
+    _raw(("UPDATE audit_auditevent SET ip = '198.51.100.0/24' WHERE id = %s", [_id(5)]))
     with pytest.raises(CommandError, match=r"event #5\): its address or browser does not match their digest"):
         _verify()
 
 
 @pytest.mark.django_db
 def test_an_event_numbered_outside_the_sequencer_is_caught(integrated):
-    record(action="test.late")
-    _raw(("UPDATE audit_auditevent SET seq = 11 WHERE seq IS NULL", []))
+    late = record(action="test.late")
+    _raw(("UPDATE audit_auditevent SET seq = 11 WHERE id = %s", [late.pk]))
     with pytest.raises(CommandError, match=r"event #11: it is numbered but not in the tree"):
         _verify()
 
 
 @pytest.mark.django_db
+def test_an_event_taken_off_the_queue_is_caught(integrated):
+    late = record(action="test.late")
+    assert "verified" in _verify()  # waiting is fine
+    _raw(("DELETE FROM audit_auditqueue WHERE event_id = %s", [late.pk]))
+    with pytest.raises(CommandError, match=rf"event id {late.pk}: 1 event\(s\) are neither in the tree nor waiting"):
+        _verify()
+
+
+@pytest.mark.django_db
 def test_a_deleted_event_is_caught(integrated):
+    seventh = _id(7)
     _raw(
         ("DELETE FROM audit_auditleaf WHERE `index` = 6".replace("`", '"'), []),
-        ("DELETE FROM audit_auditevent WHERE seq = 7", []),
+        ("DELETE FROM audit_auditevent WHERE id = %s", [seventh]),
     )
     with pytest.raises(CommandError, match=r"leaf 6 \(event #7\): the tree lacks this leaf"):
         _verify()
@@ -177,7 +207,10 @@ def test_a_deleted_event_is_caught(integrated):
 
 @pytest.mark.django_db
 def test_a_truncated_tail_is_caught(integrated):
-    _raw(('DELETE FROM audit_auditleaf WHERE "index" >= 8', []), ("DELETE FROM audit_auditevent WHERE seq >= 9", []))
+    ninth = _id(9)
+    _raw(
+        ('DELETE FROM audit_auditleaf WHERE "index" >= 8', []), ("DELETE FROM audit_auditevent WHERE id >= %s", [ninth])
+    )
     with pytest.raises(CommandError, match=r"checkpoint at size 10: the tree holds only 8 leaves \(events #9 on"):
         _verify()
 
@@ -209,11 +242,12 @@ def test_a_log_rewritten_and_rechained_without_the_key_is_caught_against_a_kept_
     new checkpoints with a key of their own: every check inside the database then passes for
     them, except the one against a checkpoint kept outside it."""
     _raw(
-        ("UPDATE audit_auditevent SET data = %s WHERE seq = 5", ['{"i": 999}']),
+        ("UPDATE audit_auditevent SET data = %s WHERE id = %s", ['{"i": 999}', _id(5)]),
         ("DELETE FROM audit_auditcheckpoint", []),
         ("DELETE FROM audit_auditnode", []),
         ("DELETE FROM audit_auditleaf", []),
         ("UPDATE audit_treehead SET size = 0, root_hash = %s", [merkle.EMPTY_ROOT.hex()]),
+        ("INSERT INTO audit_auditqueue (event_id) SELECT id FROM audit_auditevent", []),
     )
     ours = settings.AUDIT_SIGNING_KEY
     settings.AUDIT_SIGNING_KEY = checkpoints.Signer.generate(tree.origin()).private_key_string()
@@ -264,8 +298,12 @@ def test_writers_and_two_racing_sequencers_integrate_each_event_exactly_once():
     assert errors == []
     total = writers * per_writer
     assert TreeHead.objects.get().size == total == AuditEvent.objects.count()
-    assert list(AuditLeaf.objects.order_by("index").values_list("event__seq", flat=True)) == list(range(1, total + 1))
-    assert TreeHead.objects.get().root_hash == merkle.root(_expected_leaves()).hex()
+    leaves = list(AuditLeaf.objects.order_by("index").select_related("event"))
+    assert [leaf.index for leaf in leaves] == list(range(total))
+    assert sorted(leaf.event_id for leaf in leaves) == sorted(AuditEvent.objects.values_list("id", flat=True))
+    recomputed = [merkle.leaf_hash(leaf_data_of({**leaf.event.__dict__, "seq": leaf.index + 1})) for leaf in leaves]
+    assert TreeHead.objects.get().root_hash == merkle.root(recomputed).hex()
+    assert not AuditQueue.objects.exists()
     assert list(tree.verify_tree()) == []
 
 
@@ -315,12 +353,58 @@ def test_members_see_and_download_the_latest_checkpoint_outsiders_do_not(client_
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 @pytest.mark.django_db(transaction=True)
 def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
-    monkeypatch.setattr(tree, "VERIFY_CHUNK", 7)
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 8)
     _write(40)
     tree.integrate(limit=13)
     tree.integrate_all()
     assert list(tree.verify_tree(workers=2)) == []
-    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE seq = 23", []))
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE id = %s", [_id(23)]))
     found = [str(problem) for problem in tree.verify_tree(workers=2)]
     assert found == [str(problem) for problem in tree.verify_tree(workers=1)]
     assert found and "event #23" in found[0]
+
+
+@pytest.mark.django_db
+def test_chunks_hand_their_edges_on_and_every_checkpoint_inside_them_is_checked(monkeypatch, tmp_path):
+    """Chunks of four leaves: checkpoints fall inside chunks and on their edges, subtrees above
+    a chunk are merged and compared by this process, and a missing leaf at a chunk's start is named."""
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 4)
+    _write(21)
+    while tree.integrate(limit=5) is not None:  # checkpoints at 5, 10, 15, 20 and 21
+        pass
+    kept = tmp_path / "kept.txt"
+    kept.write_text(AuditCheckpoint.objects.get(size=10).note)
+    assert "Tree of 21 events verified" in _verify(kept)
+    _raw(('UPDATE audit_auditnode SET hash = %s WHERE level = 3 AND "index" = 1', ["0" * 64]))
+    with pytest.raises(CommandError, match=r"node 3/1: the stored subtree hash is not its leaves'"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_a_missing_leaf_at_a_chunks_start_is_named(monkeypatch):
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 4)
+    _write(12)
+    tree.integrate_all()
+    _raw(('DELETE FROM audit_auditleaf WHERE "index" = 8', []))
+    with pytest.raises(CommandError, match=r"leaf 8 \(event #9\): the tree lacks this leaf"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_events_with_awkward_values_verify_on_every_database():
+    """Verification reads PostgreSQL's rows as text (time, JSON) and must rebuild exactly the leaf the
+    sequencer hashed from Django's values."""
+    token = request_context.activate(
+        request_context.RequestContext(request_id="r\u2028", ip="2001:db8::1", user_agent='Ünï "quoted" \\ /1')
+    )
+    try:
+        for data in (
+            {"z": 1, "a": [1.5, -0.0, 1e-7, 12345678901234567890], "é": {"nested": None, "b": True}},
+            {"text": "line\nbreak \u0001 \ud7ff \U0001f600 </script>", "empty": {}},
+            {},
+        ):
+            record(action="test.awkward", actor=None, target_type="thing", target_id="x\ty", data=data)
+    finally:
+        request_context.deactivate(token)
+    tree.integrate_all()
+    assert list(tree.verify_tree()) == []

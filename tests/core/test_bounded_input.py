@@ -41,6 +41,7 @@ from django.utils import timezone
 import coalition
 from coalition.accounts.models import User
 from coalition.appeals.models import Appeal, AppealImage, Helpline, Tip
+from coalition.assessments.models import CrosswalkLink, SelfAssessment
 from coalition.drafting.models import AcknowledgementRequest, Comment, Endorsement, Proposal
 from coalition.library import services as library_services
 from coalition.library.models import Document
@@ -315,6 +316,7 @@ def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
         "secretariat": {"slug": "research" if "communit" in route.name else "northwind"},
         "admin": {"content_type_id": "1", "object_id": "1", "app_label": "library", "url": "library/"},
         "appeals": _appeal_values(route),
+        "assessments": _assessment_values(route),
         "tips": {"pk": _first(Appeal.objects.filter(status="open"))},
         "audit": {"slug": slug, "pk": _first(Document.objects.filter(owner__slug=slug))},
         "principles": {
@@ -328,6 +330,18 @@ def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
     missing = set(route.params) - set(values)
     assert not missing, f"{route.name}: no real value for {missing}; say what to walk it with"
     yield {name: values[name] for name in route.params}
+
+
+def _assessment_values(route: Route) -> dict[str, str]:
+    """Crosswalks and self-assessments: the seeded crosswalk and its first link, or the demo's
+    self-assessment (Harbor Cloud's), or the seeded questionnaire to start one."""
+    name = route.name.split(":")[1]
+    if name == "start":
+        return {"slug": "safety-by-design"}
+    if name in {"report", "section", "complete", "share", "apply"}:
+        return {"pk": _first(SelfAssessment.objects.all()), "number": "1"}
+    slug = "voluntary-principles-to-safety-by-design"
+    return {"slug": slug, "pk": _first(CrosswalkLink.objects.filter(crosswalk__slug=slug))}
 
 
 def _appeal_values(route: Route) -> dict[str, str]:

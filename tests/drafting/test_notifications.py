@@ -369,6 +369,40 @@ def test_adoption_tells_the_opener_the_signatories_and_the_owner_organisation(
     }
 
 
+def test_an_organisations_decision_closes_the_item_for_all_its_signatories_but_not_for_another_it_waits_on(
+    named_principles: Document,
+    people: dict[str, Any],
+    acme_signatory: Any,
+    acme_editor: Any,
+    acme: Any,
+    make_member: Any,
+) -> None:
+    """Acme has two signatories, and the second also signs for Globex: when Acme decides, the first
+    is done; the second still has Globex's decision to make, and is done only once Globex decides."""
+    both = make_member(acme, Role.EDITOR, signatory=True, email="both@acme.example")
+    people["globex"].memberships.create(user=both, role=Role.READER, signatory=True)
+    ratification = drafting.open_ratification(acting_user=acme_editor, document=named_principles)
+
+    def open_for() -> set[str]:
+        items = Notification.objects.filter(kind="ratification_opened", done_at__isnull=True)
+        return set(items.values_list("recipient__email", flat=True))
+
+    assert open_for() == {"signatory@acme.example", "both@acme.example", "signatory@globex.example"}
+    drafting.endorse(
+        acting_user=acme_signatory, ratification=ratification, organisation=acme, decision="endorse", mfa_confirmed=True
+    )
+    assert open_for() == {"both@acme.example", "signatory@globex.example"}
+    drafting.endorse(
+        acting_user=people["globex_signatory"],
+        ratification=ratification,
+        organisation=people["globex"],
+        decision="decline",
+        reason="Not yet.",
+        mfa_confirmed=True,
+    )
+    assert open_for() == set()
+
+
 # --- Acknowledgement -----------------------------------------------------------------------------
 
 

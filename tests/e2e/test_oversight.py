@@ -65,8 +65,8 @@ def test_who_read_what_is_answered_for_owners_admins_and_oversight_never_with_co
     admin_page.get_by_role("button", name="Show").click()
     row = admin_page.get_by_role("row").filter(has_text="reader@acme.example").filter(has_text="document.viewed")
     expect(row.first).to_contain_text("“Grooming triage playbook”")
-    row.first.get_by_role("link", name=f"Proof of event #{read.seq}").click()
-    expect(admin_page.get_by_role("heading", name=f"Proof of event #{read.seq}")).to_be_visible()
+    row.first.get_by_role("link", name=f"Proof of event #{read.number}").click()
+    expect(admin_page.get_by_role("heading", name=f"Proof of event #{read.number}")).to_be_visible()
     leaf = AuditLeaf.objects.get(event=read)
     hashes = [bytes.fromhex(h) for h in admin_page.locator("dd ol li code").all_inner_texts()]
     size = int(admin_page.locator("dt:has-text('Tree size') + dd").inner_text())

@@ -238,7 +238,14 @@ def test_admins_and_the_secretariat_set_the_cap_and_it_is_recorded(
     client_for, acme_admin, acme_editor, secretariat_admin, acme
 ):
     assert acme.export_cap == "amber_strict"  # the default
-    response = client_for(acme_admin).post("/orgs/acme/exports/", {"export_cap": "red"})
+    # TLP:RED is asked for again: the first POST only shows what it means, and changes nothing.
+    question = client_for(acme_admin).post("/orgs/acme/exports/", {"export_cap": "red"})
+    assert question.status_code == 200 and "export TLP:RED material?" in question.content.decode()
+    assert 'name="confirm" value="yes"' in question.content.decode()
+    acme.refresh_from_db()
+    assert acme.export_cap == "amber_strict"
+    assert not AuditEvent.objects.filter(action="organisation.export_cap_changed").exists()
+    response = client_for(acme_admin).post("/orgs/acme/exports/", {"export_cap": "red", "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == "/orgs/acme/"
     acme.refresh_from_db()
     assert acme.export_cap == "red"

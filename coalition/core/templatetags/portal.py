@@ -85,3 +85,16 @@ def diff_pieces(pieces: Iterable[object], side: str = "inline") -> SafeString:
             opening, closing = _DIFF_TAGS[kind]
             parts.append(f"{opening}{html.escape(piece.text, quote=False)}{closing}")  # type: ignore[attr-defined]
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
+
+
+@register.filter
+def repeats_title(body: str | None, title: str) -> bool:
+    """Whether a Markdown text opens with a first-level heading that says `title` again. The page
+    already shows the title as its own heading, so such a heading is hidden there (portal.css)."""
+    for line in (body or "").splitlines():
+        if line.strip():
+            text = line.strip()
+            if not text.startswith("# "):
+                return False
+            return text[2:].strip(" #").casefold() == (title or "").strip().casefold()
+    return False

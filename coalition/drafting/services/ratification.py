@@ -190,7 +190,7 @@ def endorse(
         organisation=organisation.pk,
         revision=ratification.revision.number,
     )
-    mark_done(task=f"ratification:{ratification.pk}", recipients=[acting_user])
+    _done_for_signatories_of(ratification, organisation)
     if not _adopt_if_quorate(ratification, acting_user):
         notify_watchers(
             document=ratification.document,
@@ -246,6 +246,25 @@ def _adopt_if_quorate(ratification: Ratification, actor: Any) -> bool:
 
 
 @transaction.atomic
+def _done_for_signatories_of(ratification: Ratification, organisation: Organisation) -> None:
+    """The organisation has decided: the inbox item is done for each of its signatories, unless
+    they also sign for another organisation that has not decided yet (three queries)."""
+    from coalition.access.drafting import ratifying_organisation_ids
+    from coalition.organisations.models import Membership
+
+    decided = set(ratification.endorsements.filter(withdrawn_at__isnull=True).values_list("organisation_id", flat=True))
+    undecided = ratifying_organisation_ids(ratification.document) - decided
+    people = [
+        m.user for m in Membership.objects.filter(organisation=organisation, signatory=True).select_related("user")
+    ]
+    waiting = set(
+        Membership.objects.filter(
+            user_id__in=[p.pk for p in people], signatory=True, organisation_id__in=undecided
+        ).values_list("user_id", flat=True)
+    )
+    mark_done(task=f"ratification:{ratification.pk}", recipients=[p for p in people if p.pk not in waiting])
+
+
 def withdraw_endorsement(*, acting_user: Any, endorsement: Endorsement, mfa_confirmed: bool) -> Endorsement:
     _lock_document_of(endorsement.ratification)
     if not access.can(acting_user, Action.VIEW_DOCUMENT, endorsement.ratification.document):

@@ -16,7 +16,7 @@ from coalition.access import Action
 from coalition.core.http import confirmation, is_confirmed, run_service
 from coalition.organisations import selectors, services
 from coalition.organisations.forms import RoleForm, SignatoryForm
-from coalition.organisations.models import EXPORT_LABELS, Membership, Organisation
+from coalition.organisations.models import EXPORT_LABELS, EXPORT_RED, Membership, Organisation
 
 PAGE_SIZE = 50
 ROLE_MEANS = {
@@ -182,15 +182,32 @@ def set_export_cap(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug, Action.SET_EXPORT_CAP)
     cap = request.POST.get("export_cap", "")
     labels = dict(EXPORT_LABELS)
+    back_to_secretariat = request.POST.get("back") == "secretariat"
+    if cap == EXPORT_RED and organisation.export_cap != EXPORT_RED and not is_confirmed(request):
+        return confirmation(
+            request,
+            question=_("Allow %(organisation)s's members to export TLP:RED material?")
+            % {"organisation": organisation.name},
+            explanation=[
+                _(
+                    "People granted a TLP:RED document by name will be able to take it out of the portal as a file, "
+                    "with the label and their name on every page. A file, once taken, cannot be called back."
+                ),
+                _("Every export is recorded in the audit log, and this change is too."),
+            ],
+            button=_("Allow TLP:RED exports"),
+            cancel_url=reverse(
+                "secretariat:organisation" if back_to_secretariat else "organisations:detail", args=[slug]
+            ),
+            danger=True,
+        )
     run_service(
         request,
         _("%(organisation)s's members may now export material up to %(label)s.")
         % {"organisation": organisation.name, "label": labels.get(cap, cap)},
         lambda: services.set_export_cap(acting_user=request.user, organisation=organisation, export_cap=cap),
     )
-    if request.POST.get("back") == "secretariat" or not access.can(
-        request.user, Action.VIEW_ORGANISATION, organisation
-    ):
+    if back_to_secretariat or not access.can(request.user, Action.VIEW_ORGANISATION, organisation):
         return redirect("secretariat:organisation", slug=slug)
     return redirect("organisations:detail", slug=slug)
 

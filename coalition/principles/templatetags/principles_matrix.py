@@ -36,15 +36,18 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
             label = escape(str(cell.result_label))
             parts.append(
                 f'<td class="r-{escape(cell.result)}" data-label="{code}">'
-                f'<a href="{record_url.format(cell.record_id)}" aria-label="{organisation}, {code}: {label}{spoken}">'
-                f"{escape(cell.short_label)}{maturity}</a></td>"
+                # The words around the visible text are for screen readers; the visible text stays
+                # part of the link's name (WCAG 2.5.3, "label in name").
+                f'<a href="{record_url.format(cell.record_id)}">'
+                f'<span class="visually-hidden">{organisation}, {code}: </span>'
+                f'{escape(cell.short_label)}{maturity}<span class="visually-hidden"> ({label}{spoken})</span></a></td>'
             )
         elif cell.own and row.editable and not principle.retired:
             url = reverse(
                 "principles:edit", args=[matrix.framework.slug, row.organisation.slug, principle.code, matrix.cycle]
             )
             report = escape(_("Report on %(code)s") % {"code": principle.code})
-            link = f'<a href="{escape(url)}" aria-label="{report}">{no_record}</a>'
+            link = f'<a href="{escape(url)}">{no_record}<span class="visually-hidden">: {report}</span></a>'
             parts.append(f'<td class="no-record" data-label="{code}">{link}</td>')
         elif cell.own:
             parts.append(f'<td class="no-record" data-label="{code}">{no_record}</td>')

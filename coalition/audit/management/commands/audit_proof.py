@@ -26,7 +26,7 @@ class Command(BaseCommand):
         head = TreeHead.objects.get(id=1)
         try:
             if options["event"] is not None:
-                leaf = AuditLeaf.objects.filter(event__seq=options["event"]).first()
+                leaf = AuditLeaf.objects.filter(index=options["event"] - 1).first()
                 if leaf is None:
                     raise CommandError(f"Event #{options['event']} is not in the tree (yet).")
                 size = options["size"] or head.size

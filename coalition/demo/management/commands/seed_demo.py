@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from coalition.demo.appeals import seed_appeals
+from coalition.demo.assessments import seed_assessments
 from coalition.demo.drafting import seed_drafting
 from coalition.demo.library import seed_documents
 from coalition.demo.organisations import DEMO_PASSWORD, seed_organisations
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         documents += seed_drafting(stdout=self.stdout)
         seed_appeals(stdout=self.stdout)
         seed_principles(stdout=self.stdout)
+        seed_assessments(stdout=self.stdout)
         self.stdout.write(
             f"Demo coalition ready ({created} new rows, {documents} new documents). "
             f"Password for every demo person: {DEMO_PASSWORD}"
