@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from coalition.access import documents
 from coalition.access.memberships import MembershipInfo
 from coalition.library.models import TLP, Audience, Document
@@ -417,3 +419,52 @@ def review_owner_candidates(document: Document) -> list[Any]:
         memberships = memberships.filter(user_id__in=granted.values("user_id"))
     memberships = memberships.select_related("user").order_by("user__name", "user__email")
     return list({m.user.pk: m.user for m in memberships}.values())
+
+
+# --- Who can read one revision, as SQL (mention suggestions) -----------------------------------
+
+
+def revision_readers_condition(document: Document, *, published: bool) -> Q:
+    """A filter on users: the people who can read `document` and, when the revision is a draft
+    (`published` False), its working copy. The SQL twin of can(VIEW_DOCUMENT) plus, for a draft,
+    sees_working_copy(): the rule the comment service applies to every @mention (tests hold the
+    two equal for every person of the authorisation matrix). One query wherever it is used."""
+    from coalition.library.models import DocumentGroupGrant, DocumentUserGrant
+
+    level_codenames = list(documents.LEVEL_PERMISSION.values())
+    granted_people = DocumentUserGrant.objects.filter(
+        content_object_id=document.pk, permission__codename__in=level_codenames
+    ).values("user_id")
+    if document.tlp == TLP.RED:
+        return Q(is_active=True, pk__in=granted_people)
+    active = Membership.objects.filter(organisation__status=Organisation.Status.ACTIVE)
+    granted_groups = DocumentGroupGrant.objects.filter(
+        content_object_id=document.pk, permission__codename__in=level_codenames
+    ).values("group_id")
+    drafting = (
+        Q(organisation_id=document.owner_id)
+        | Q(
+            organisation_id__in=Document.co_drafters.through.objects.filter(document_id=document.pk).values(
+                "organisation_id"
+            )
+        )
+        | Q(organisation__grant_group_id__in=granted_groups)
+    )
+    reach = Q(pk__in=granted_people) | Q(pk__in=active.filter(drafting).values("user_id"))
+    if published and document.status in documents.OPEN_STATUSES:
+        if document.audience == Audience.PUBLIC:
+            reach = Q()
+        elif document.audience == Audience.COALITION:
+            reach |= Q(pk__in=active.values("user_id"))
+        elif document.audience == Audience.NAMED:
+            named = Q(
+                organisation_id__in=Document.audience_organisations.through.objects.filter(
+                    document_id=document.pk
+                ).values("organisation_id")
+            ) | Q(
+                organisation__communities__in=Document.audience_communities.through.objects.filter(
+                    document_id=document.pk
+                ).values("community_id")
+            )
+            reach |= Q(pk__in=active.filter(named).values("user_id"))
+    return Q(is_active=True) & reach

@@ -18,9 +18,11 @@ from coalition.drafting.models import Anchor
 # --- Comments and proposals ------------------------------------------------------------------------
 
 MENTION_HELP = (
-    "Markdown. To notify someone, write @ and their email address, e.g. @editor@acme.example. "
-    "You can mention only people who can read this document."
+    "Markdown. To notify someone, type @ and their name and choose them from the list (or write @ and "
+    "their email address, e.g. @editor@acme.example). You can mention only people who can read this revision."
 )
+# Marks a comment box for drafting/mentions.js (suggestions as one types @).
+MENTIONS = {"data-mentions": ""}
 
 
 def section_choices(sections: Iterable[Section]) -> list[tuple[str, str]]:
@@ -44,7 +46,7 @@ class CommentForm(forms.Form):
     )
     body = forms.CharField(
         max_length=services.MAX_COMMENT_CHARS,
-        widget=_text_area(5),
+        widget=_text_area(5, **MENTIONS),
         label="Comment",
         help_text=MENTION_HELP,
         error_messages={"required": "Write your comment."},
@@ -75,7 +77,7 @@ class CommentForm(forms.Form):
 class ReplyForm(forms.Form):
     body = forms.CharField(
         max_length=services.MAX_COMMENT_CHARS,
-        widget=_text_area(3),
+        widget=_text_area(3, **MENTIONS),
         label="Reply",
         help_text=MENTION_HELP,
         error_messages={"required": "Write your reply."},
@@ -85,7 +87,7 @@ class ReplyForm(forms.Form):
 class EditCommentForm(forms.Form):
     body = forms.CharField(
         max_length=services.MAX_COMMENT_CHARS,
-        widget=_text_area(6),
+        widget=_text_area(6, **MENTIONS),
         label="Comment",
         help_text=MENTION_HELP + " Readers see that it was edited, and when.",
         error_messages={"required": "Write your comment."},

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -28,10 +29,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from coalition import access
 from coalition.drafting import anchors, services
 from coalition.drafting.models import Comment, Endorsement, Proposal, Ratification
 from coalition.library import selectors as library_selectors
 from coalition.library.models import Document, Revision
+from coalition.organisations.models import Membership, Organisation
 
 THREADS_PER_PAGE = 20
 STATUSES = {"all": "All threads", "open": "Open", "resolved": "Resolved"}
@@ -335,3 +338,46 @@ def front_door() -> FrontDoor:
             )
         )
     return FrontDoor(documents=documents, adopted=adopted)
+
+
+# --- Mention suggestions ---------------------------------------------------------------------------
+
+MENTION_SUGGESTIONS = 8
+MENTION_QUERY_MAX = 80
+
+
+@dataclass(frozen=True)
+class MentionSuggestion:
+    name: str
+    email: str
+    organisation: str
+
+    @property
+    def mention(self) -> str:
+        return f"@{self.email}"
+
+
+def mention_suggestions(user: Any, document: Document, revision: Revision, query: str) -> list[MentionSuggestion]:
+    """Up to MENTION_SUGGESTIONS people whose name contains, or whose email address starts with,
+    `query`, among those who can read `revision` (the rule the comment service applies to every
+    mention: coalition.access.revision_readers_condition). One query, whatever the number of
+    people; the person asking is left out (a mention of oneself notifies nobody)."""
+    wanted = query.strip().lstrip("@")[:MENTION_QUERY_MAX]
+    if not wanted:
+        return []
+    # Shown beside the name so two people of the same name can be told apart (not an access decision).
+    organisation = (
+        Membership.objects.filter(user=OuterRef("pk"), organisation__status=Organisation.Status.ACTIVE)
+        .order_by("organisation__name")
+        .values("organisation__name")[:1]
+    )
+    people = (
+        get_user_model()
+        .objects.filter(access.revision_readers_condition(document, published=revision.published_at is not None))
+        .filter(Q(name__icontains=wanted) | Q(email__istartswith=wanted))
+        .exclude(pk=user.pk)
+        .annotate(organisation_name=Subquery(organisation))
+        .order_by("name", "email")
+        .values_list("name", "email", "organisation_name")[:MENTION_SUGGESTIONS]
+    )
+    return [MentionSuggestion(name=name or email, email=email, organisation=org or "") for name, email, org in people]

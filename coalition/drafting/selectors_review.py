@@ -21,6 +21,7 @@ from coalition.drafting.models import (
     ReviewDecision,
     ReviewStep,
 )
+from coalition.library import diff, rendered_diff
 from coalition.library import selectors as library_selectors
 from coalition.library.models import TLP, Audience, Document, Revision
 from coalition.organisations.models import Organisation
@@ -37,6 +38,33 @@ def open_review(document: Document) -> Review | None:
     if review is not None:
         review.document = document
     return review
+
+
+@dataclass
+class SincePublished:
+    """What changed between the revision readers see and the one under review (or the current one,
+    when no review is open): formatted and as Markdown source. `published` is None when nothing was
+    published yet, and the comparisons are None when the two are the same revision."""
+
+    published: Revision | None
+    revision: Revision
+    rendered: rendered_diff.RenderedDiff | None = None
+    source: diff.Comparison | None = None
+
+
+def since_published(document: Document, review: Review | None) -> SincePublished | None:
+    revision = review.revision if review is not None else document.current_revision
+    if revision is None:
+        return None
+    published = document.published_revision
+    if published is None or published.pk == revision.pk:
+        return SincePublished(published=published, revision=revision)
+    return SincePublished(
+        published=published,
+        revision=revision,
+        rendered=rendered_diff.compare_html(published.html, revision.html),
+        source=diff.compare(published.body, revision.body),
+    )
 
 
 def review_document_for(user: Any, pk: Any) -> tuple[Document, Review | None, bool]:

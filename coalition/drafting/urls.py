@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coalition.drafting.views import acknowledgements, discussion, editing, proposals, ratification, review
+from coalition.drafting.views import acknowledgements, discussion, editing, mentions, proposals, ratification, review
 
 app_name = "drafting"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<id:pk>/discussion/comments/<id:comment_id>/reply/", discussion.reply, name="reply"),
     path("<id:pk>/discussion/comments/<id:comment_id>/edit/", discussion.edit_comment, name="edit_comment"),
     path("<id:pk>/discussion/comments/<id:comment_id>/resolve/", discussion.resolve, name="resolve"),
+    path("<id:pk>/discussion/people/", mentions.suggestions, name="mention_suggestions"),
     path("<id:pk>/disposition/", discussion.disposition, name="disposition"),
     path("<id:pk>/disposition.csv", discussion.disposition_csv, name="disposition_csv"),
     # Change proposals.

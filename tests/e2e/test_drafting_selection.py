@@ -41,19 +41,20 @@ def test_triple_clicking_the_last_paragraph_offers_to_comment_on_it(
 
     # Chromium ends a triple-click selection of the text's last paragraph at the start of the next
     # element on the page, outside the text: it is still a selection of that paragraph.
-    page.locator("article.document-body").get_by_text(LAST).click(click_count=3)
+    page.locator(".document-body").get_by_text(LAST).click(click_count=3)
     expect(bar).to_be_visible()
     expect(bar.get_by_role("button", name="Propose a change")).to_have_attribute(
         "href", f"/library/{document.pk}/proposals/new/?quote={quote(LAST, safe='')}"
     )
+    # On the document page the comment form opens in the margin, beside the passage.
     bar.get_by_role("button", name="Comment on selection").click()
-    expect(page.get_by_label("Quoted passage:", exact=True)).to_have_value(LAST)
+    expect(page.locator(".draft form[data-margin-form]").get_by_label("Quoted passage", exact=True)).to_have_value(LAST)
 
     # A selection running on past the text (into the page around it) is not offered.
     page.goto(f"/library/{document.pk}/")
     page.evaluate(
         """(last) => {
-          const paragraph = [...document.querySelectorAll("article.document-body p")].find(p => p.textContent === last);
+          const paragraph = [...document.querySelectorAll(".document-body p")].find(p => p.textContent === last);
           const heading = [...document.querySelectorAll("h2")].find(h => h.textContent.trim() === "Attachments");
           const range = document.createRange();
           range.setStart(paragraph.firstChild, 0);

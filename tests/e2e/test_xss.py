@@ -207,7 +207,7 @@ def test_no_payload_runs_on_document_pages_or_in_the_preview(open_as, nastiest, 
     for document in [*one_each, combined]:
         page.goto(f"/library/{document.pk}/")
         expect(page.locator("h1")).to_have_text(document.title)
-        _assert_nothing_ran(page, watch, f"document page of {document.title!r}", "article.document-body, .summary")
+        _assert_nothing_ran(page, watch, f"document page of {document.title!r}", ".document-body, .summary")
         assert page.url.endswith(f"/library/{document.pk}/"), f"{document.title!r} navigated away"
 
     # The editor's live preview: loaded with the text, then each payload swapped in by htmx.

@@ -133,7 +133,7 @@ class Element:
 
 
 class Scan(HTMLParser):
-    """A flat list of elements, each knowing whether it is inside member content: article.document-
+    """A flat list of elements, each knowing whether it is inside member content: .document-
     body and #preview (rendered Markdown), and .source / the diff (member text shown as text)."""
 
     def __init__(self, *, fragment: str | None = None) -> None:
@@ -152,8 +152,10 @@ class Scan(HTMLParser):
 
     @staticmethod
     def _opens(tag: str, attrs: dict[str, str | None]) -> str | None:
-        classes = (attrs.get("class") or "").split()
-        if (tag == "article" and "document-body" in classes) or attrs.get("id") == "preview":
+        classes = set((attrs.get("class") or "").split())
+        # The document page cuts the text into blocks beside its margin: each is a div.document-body.
+        # A rendered comparison (.rendered-diff) is member Markdown too, with <ins> and <del> added.
+        if classes & {"document-body", "rendered-diff"} or attrs.get("id") == "preview":
             return "markdown"
         if "source" in classes or ("diff" in classes and "inline" in classes):
             return "text"
@@ -196,7 +198,18 @@ def scan(html: str, *, fragment: str | None = None) -> Scan:
 
 def _shape(elements: list[Element]) -> Counter[tuple[str, tuple[str, ...]]]:
     """Tag names with their attribute names, outside member content: what escaping must keep as is."""
-    return Counter((e.tag, tuple(sorted(k for k, _ in e.attrs))) for e in elements if e.container is None)
+    return Counter(
+        (e.tag, tuple(sorted(k for k, _ in e.attrs)))
+        for e in elements
+        if e.container is None and not _frames_a_block(e)
+    )
+
+
+def _frames_a_block(element: Element) -> bool:
+    """The document page cuts its text into one row per block (paragraph, heading, list) beside the
+    margin: how many such frames there are follows the member's text, not how it was escaped."""
+    classes = set((dict(element.attrs).get("class") or "").split())
+    return element.tag == "div" and bool(classes & {"draft-row", "document-body"})
 
 
 @functools.lru_cache(maxsize=32)

@@ -18,6 +18,7 @@ from coalition.core.http import query_int, run_service, submit_form
 from coalition.drafting import anchors, selectors, services
 from coalition.drafting.forms import CommentForm, EditCommentForm, ReplyForm
 from coalition.drafting.models import Anchor, Comment
+from coalition.drafting.views.returning import back_to_document, to_document
 from coalition.exports import labels
 from coalition.library import selectors as library_selectors
 from coalition.library import services as library_services
@@ -106,7 +107,11 @@ def add_comment(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if comment is not None:
         messages.success(request, "Your comment was added.")
-        return _to_comment(document, comment)
+        return (
+            back_to_document(document, f"comment-{comment.pk}")
+            if to_document(request)
+            else _to_comment(document, comment)
+        )
     # Nothing was saved: the page again, with what they wrote and the error by its field.
     return _discussion_page(request, document, comment_form=form)
 
@@ -123,6 +128,8 @@ def reply(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
     )
     if created is not None:
         messages.success(request, "Your reply was added.")
+        if to_document(request):
+            return back_to_document(document, f"comment-{parent.parent_id or parent.pk}")
         return _to_comment(document, created)
     shown = library_selectors.shown_revision(request.user, document)
     thread = selectors.thread_of(request.user, document, parent, shown)
@@ -130,7 +137,12 @@ def reply(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
     return render(
         request,
         "drafting/reply.html",
-        {"document": document, "thread": thread, "form": form, "active_tab": "discussion"},
+        {
+            "document": document,
+            "thread": thread,
+            "form": form,
+            "active_tab": "discussion",
+        },
     )
 
 
@@ -162,14 +174,18 @@ def resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
     document = _document(request, pk)
     comment = selectors.comment_for(request.user, document, comment_id)
     resolved = request.POST.get("resolved")
+    back = to_document(request)
     if resolved not in ("0", "1"):
         messages.error(request, "Choose whether to resolve or reopen the thread.")
-        return _to_comment(document, comment)
-    run_service(
+        return back_to_document(document, f"comment-{comment.pk}") if back else _to_comment(document, comment)
+    done = run_service(
         request,
         "The thread is resolved." if resolved == "1" else "The thread is open again.",
         lambda: services.set_resolved(acting_user=request.user, comment=comment, resolved=resolved == "1"),
     )
+    if back:
+        # A resolved thread leaves the margin: back to the text, at the place the thread was.
+        return back_to_document(document, "document-text" if done and resolved == "1" else f"comment-{comment.pk}")
     return _to_comment(document, comment)
 
 

@@ -13,7 +13,8 @@ from coalition.core.http import run_service, submit_form
 from coalition.drafting import anchors, selectors, services
 from coalition.drafting.forms import DecideProposalForm, ProposalForm, ProposalTargetForm
 from coalition.drafting.models import Anchor, Proposal
-from coalition.library import diff
+from coalition.drafting.views.returning import back_to_document, to_document
+from coalition.library import diff, rendered_diff
 from coalition.library import selectors as library_selectors
 from coalition.library import services as library_services
 from coalition.library.models import Document, Revision
@@ -70,6 +71,8 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
         proposal = submit_form(request, form, call)
         if proposal is not None:
             messages.success(request, "Your proposal was submitted; the document's editors will respond.")
+            if to_document(request):
+                return back_to_document(document, f"proposal-{proposal.pk}")
             return redirect("drafting:proposal", pk=document.pk, proposal_id=proposal.pk)
         # Nothing saved: the page again with what they wrote, and what it replaces above it.
         target = ProposalTargetForm(
@@ -171,6 +174,7 @@ def _detail_page(
             "document": document,
             "proposal": proposal,
             "comparison": diff.compare(proposal.original, proposal.replacement),
+            "rendered": rendered_diff.compare_markdown(proposal.original, proposal.replacement),
             "final_comparison": (
                 diff.compare(proposal.replacement, proposal.final_text)
                 if proposal.status == Proposal.Status.ACCEPTED_WITH_CHANGES
@@ -212,6 +216,8 @@ def decide(request: HttpRequest, pk: int, proposal_id: int) -> HttpResponse:
     decided = submit_form(request, form, call)
     if decided is not None:
         messages.success(request, f"The proposal was {decided.get_status_display().lower()}; its author is notified.")
+        if to_document(request):
+            return back_to_document(document, "document-text")
         return redirect("drafting:proposal", pk=document.pk, proposal_id=proposal.pk)
     # Nothing changed. If someone decided it meanwhile, the page shows their decision and why this
     # one was refused; otherwise the form again, with what was typed and the error by its field.

@@ -57,6 +57,7 @@ def _page(
             "can_steer": access.can(request.user, Action.REQUEST_REVIEW, document),
             "can_decide": can_decide,
             "decide_form": decide_form if can_decide else None,
+            "since": selectors.since_published(document, review),
         },
         status=status,
     )

@@ -12,7 +12,7 @@ from coalition import access
 from coalition.access import Action
 from coalition.core import markdown
 from coalition.core.http import query_int, submit_form
-from coalition.library import diff, selectors, services
+from coalition.library import diff, rendered_diff, selectors, services
 from coalition.library.forms import LANGUAGES, NewDocumentForm
 from coalition.library.models import TLP, Document, Topic
 from coalition.organisations.models import Organisation
@@ -173,6 +173,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             "old": old,
             "new": new,
             "comparison": comparison,
+            "rendered": rendered_diff.compare_html(old.html, new.html),
             "stats": comparison.stats,
             "mode": "side" if request.GET.get("mode") == "side" else "inline",
             "side": request.GET.get("mode") == "side",

@@ -38,6 +38,7 @@
   var MAX = 2000;
   var links = bar.querySelectorAll("a[data-action]");
   var current = "";
+  var currentNode = null;
 
   function textOf(node) {
     for (var i = 0; i < texts.length; i++) {
@@ -62,7 +63,14 @@
     var tail = document.createRange();
     tail.setStart(text, text.childNodes.length);
     tail.setEnd(range.endContainer, 0);
-    return tail.toString().trim() === "";
+    // The document page's margin sits between one paragraph and the next, and its hidden forms
+    // after the text: neither is text of the document.
+    var between = tail.cloneContents();
+    var notes = between.querySelectorAll(".draft-margin, [hidden]");
+    for (var i = 0; i < notes.length; i++) {
+      notes[i].remove();
+    }
+    return between.textContent.trim() === "";
   }
 
   function selectedText() {
@@ -75,8 +83,26 @@
     if (!body || !(within(range.endContainer) || endsJustAfter(body, range))) {
       return "";
     }
-    var text = selection.toString().replace(/\s+/g, " ").trim();
-    return text.length <= MAX ? text : "";
+    var text = selection.toString();
+    var copy = range.cloneContents();
+    if (copy.querySelector(".draft-margin")) {
+      // Across paragraphs of the document page: the notes in the margin between them are not text.
+      var notes = copy.querySelectorAll(".draft-margin");
+      for (var n = 0; n < notes.length; n++) {
+        notes[n].remove();
+      }
+      var blocks = copy.querySelectorAll("p, li, h1, h2, h3, h4, h5, h6, td, th, pre, blockquote, dt, dd");
+      for (var b = 0; b < blocks.length; b++) {
+        blocks[b].append(" ");
+      }
+      text = copy.textContent;
+    }
+    text = text.replace(/\s+/g, " ").trim();
+    if (text.length > MAX) {
+      return "";
+    }
+    currentNode = range.startContainer;
+    return text;
   }
 
   function update() {
@@ -100,6 +126,19 @@
     event.preventDefault();
   });
   bar.addEventListener("click", function (event) {
+    var chosen = event.target.closest("a[data-action]");
+    if (chosen && current) {
+      // On the document page, drafting/margin.js puts the form beside the passage.
+      var margin = new CustomEvent("drafting:margin-form", {
+        cancelable: true,
+        detail: { action: chosen.getAttribute("data-action"), text: current, node: currentNode },
+      });
+      if (!document.dispatchEvent(margin)) {
+        event.preventDefault();
+        bar.hidden = true;
+        return;
+      }
+    }
     var link = event.target.closest("a[data-action='comment']");
     var form = document.getElementById("new-thread");
     if (!link || !form || !current) {
