@@ -19,6 +19,9 @@ class TransparencyReport(models.Model):
     # from the records.
     html = models.TextField()
     sha256 = models.CharField(max_length=64)
+    # The PDF made from that HTML at publication, kept so that the public download costs nothing.
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 

@@ -23,7 +23,7 @@ urlpatterns = [
 ]
 
 # Evidence, mileposts, exports and the transparency report (issue 11, branch `report`).
-from coalition.principles.views import evidence, mileposts  # noqa: E402
+from coalition.principles.views import evidence, mileposts, report  # noqa: E402
 
 # Put first: "<slug:slug>/" above would take "mileposts/" and "report/" for a framework.
 urlpatterns[:0] = [
@@ -35,4 +35,8 @@ urlpatterns[:0] = [
     path("mileposts/new/", mileposts.new, name="milepost_new"),
     path("mileposts/<id:pk>/", mileposts.edit, name="milepost"),
     path("mileposts/<id:pk>/remove/", mileposts.remove, name="milepost_remove"),
+    path("report/", report.reports, name="reports"),
+    path("report/<int32:cycle>/", report.report, name="report"),
+    path("report/<int32:cycle>/v<int32:version>.pdf", report.report_pdf, name="report_pdf"),
+    path("report/<int32:cycle>/preview/", report.preview, name="report_preview"),
 ]
