@@ -23,7 +23,7 @@ urlpatterns = [
 ]
 
 # Evidence, mileposts, exports and the transparency report (issue 11, branch `report`).
-from coalition.principles.views import evidence, mileposts, report  # noqa: E402
+from coalition.principles.views import evidence, exports, mileposts, report  # noqa: E402
 
 # Put first: "<slug:slug>/" above would take "mileposts/" and "report/" for a framework.
 urlpatterns[:0] = [
@@ -39,4 +39,5 @@ urlpatterns[:0] = [
     path("report/<int32:cycle>/", report.report, name="report"),
     path("report/<int32:cycle>/v<int32:version>.pdf", report.report_pdf, name="report_pdf"),
     path("report/<int32:cycle>/preview/", report.preview, name="report_preview"),
+    path("<slug:slug>/export/<str:fmt>/", exports.export_matrix, name="export_matrix"),
 ]
