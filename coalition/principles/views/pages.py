@@ -56,7 +56,9 @@ def matrix(request: HttpRequest, slug: str) -> HttpResponse:
     theme_code = request.GET.get("theme", "")
     theme = next((t for t in themes if t.code == theme_code), None)
     page = query_int(request.GET.get("page"), default=1, maximum=1000)
-    result = selectors.matrix(request.user, framework=framework, cycle=cycle, theme=theme, kind=kind, page=page)
+    by = request.GET.get("by", "result")
+    by = by if by in selectors.HEAT_MAPS else "result"
+    result = selectors.matrix(request.user, framework=framework, cycle=cycle, theme=theme, kind=kind, page=page, by=by)
     return render(
         request,
         "principles/matrix.html",
@@ -71,6 +73,7 @@ def matrix(request: HttpRequest, slug: str) -> HttpResponse:
             "kind": kind,
             "kinds": selectors.REPORTING_KINDS,
             "filtered": bool(theme or kind),
+            "by": by,
             **_legend(),
         },
     )
