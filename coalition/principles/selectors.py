@@ -31,7 +31,7 @@ SHORT_RESULT = {
 
 
 # Results that compare from one cycle to the next ("not assessed" and "not applicable" do not).
-RESULT_ORDER = {Result.NOT_IMPLEMENTED: 0, Result.PARTIALLY: 1, Result.IMPLEMENTED: 2}
+RESULT_ORDER: dict[str, int] = {Result.NOT_IMPLEMENTED: 0, Result.PARTIALLY: 1, Result.IMPLEMENTED: 2}
 HEAT_MAPS = ("result", "maturity")
 
 
