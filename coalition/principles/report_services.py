@@ -102,7 +102,7 @@ def _bar_chart(title: str, summary: str, rows: list[tuple[str, dict[str, int], i
     ident = f"chart-{abs(hash(title)) % 10**8}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}-t {ident}-d">',
+        f'width="100%" role="img" aria-labelledby="{ident}-t {ident}-d">',
         f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(summary)}</desc>',
     ]
     for index, (label, counts, total, suppressed) in enumerate(rows):
@@ -154,7 +154,7 @@ def _milepost_chart(groups: list[tuple[str, list[Milepost]]]) -> SafeString:
     summary = "; ".join(f"{label}: {n}" for label, n in rows)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="mileposts-chart-t mileposts-chart-d">',
+        f'width="100%" role="img" aria-labelledby="mileposts-chart-t mileposts-chart-d">',
         f'<title id="mileposts-chart-t">{escape(_("Mileposts by category"))}</title>'
         f'<desc id="mileposts-chart-d">{escape(summary)}</desc>',
     ]
