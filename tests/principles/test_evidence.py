@@ -228,3 +228,25 @@ def test_a_linked_document_title_shows_only_to_those_who_may_read_it(
     assert "ACME-ONLY-TITLE" in client_for(world.people["reader"]).get(url).content.decode()
     other = client_for(world.people["other_org"]).get(url).content.decode()
     assert "ACME-ONLY-TITLE" not in other and "A library document not shared with you" in other
+
+
+@pytest.mark.parametrize("viewer", ["named_org", "other_org", "outsider", "anonymous"])
+def test_no_evidence_or_milepost_marker_reaches_a_page_of_someone_who_may_not_read_it(
+    viewer: str, world: World, client_for: Callable[..., Any]
+) -> None:
+    from tests.principles.test_leaks import _pages
+    from tests.principles.test_mileposts import make_mileposts, milepost_marker
+
+    items = _file_on_every_record(world)
+    mileposts = make_mileposts(world)
+    client = client_for(world.people[viewer])
+    pages = _pages(client, world) + client.get(reverse("principles:mileposts")).content.decode()
+    for (audience, tlp), item in items.items():
+        if tlp != "clear":
+            assert item.note not in pages  # never on the matrix or any aggregate page
+            if not may_read(viewer, audience, tlp):
+                record_page = client.get(reverse("principles:record", args=[item.record_id])).content.decode()
+                assert item.note not in record_page
+    for (audience, tlp), milepost in mileposts.items():
+        if tlp != "clear":
+            assert (milepost_marker(milepost) in pages) == may_read(viewer, audience, tlp)

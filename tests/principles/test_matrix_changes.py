@@ -98,3 +98,19 @@ def test_a_lone_small_kind_suppresses_the_complement_too(world: World, make_org:
     assert not _aggregate(world).suppressed  # 4 organisations
     assert _aggregate(world, "government").suppressed
     assert _aggregate(world, "member").suppressed  # else 4 - 3 gives the government's answer
+
+
+def test_an_organisation_page_shows_change_only_where_both_years_are_readable(
+    world: World, client_for: Callable[..., Any]
+) -> None:
+    p9, p10 = world.principles[8], world.principles[9]
+    make_record(world.globex, p9, audience="coalition", tlp="green", result="partially", cycle_year=cycle() - 1)
+    make_record(world.globex, p9, audience="coalition", tlp="green", result="implemented")
+    make_record(world.globex, p10, result="implemented", cycle_year=cycle() - 1)  # Globex only
+    make_record(world.globex, p10, audience="coalition", tlp="green", result="partially")
+    url = reverse("principles:organisation", args=["voluntary-principles", "globex"])
+    other = client_for(world.people["other_org"]).get(url)
+    rows = {p.code: change for p, _record, change in other.context["rows"]}
+    assert (rows["P9"], rows["P10"]) == (1, None)
+    own = client_for(world.people["named_org"]).get(url)
+    assert {p.code: change for p, _record, change in own.context["rows"]}["P10"] == -1

@@ -17,7 +17,7 @@ from django.urls import reverse
 from coalition.audit.models import AuditEvent
 from coalition.organisations.models import Organisation
 from coalition.principles import export_services
-from tests.principles.conftest import World, cycle, make_record, may_read
+from tests.principles.conftest import World, cycle, make_record, marker, may_read
 from tests.principles.test_access_matrix import VIEWERS
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,8 @@ def test_export_holds_exactly_the_cells_the_person_may_read(
     assert rows[1][0].startswith("Exported for") and rows[-2] == rows[1]
     event = AuditEvent.objects.get(action="implementation.exported")
     assert event.data["export"] in rows[1][0] and event.data["cells"] == len(cells)
+    content = response.content.decode()
+    assert not any(marker(record) in content for record in world.records.values())
 
 
 def test_export_cap_leaves_out_cells_above_it(world: World, client_for: Callable[..., Any]) -> None:

@@ -116,6 +116,8 @@ def organisation(request: HttpRequest, slug: str, org: str) -> HttpResponse:
         raise Http404("No such page.")
     cycle = _cycle(request)
     rows = selectors.organisation_records(request.user, organisation=item, framework=framework, cycle=cycle)
+    cells = selectors.previous_cells(request.user, organisation=item, framework=framework, cycle=cycle)
+    changes = {pk: cell.change("result") for pk, cell in cells.items()}
     strictest = max((r.tlp for _, r in rows if r is not None), key=TLP_RANK.__getitem__, default=TLP.CLEAR)
     return render(
         request,
@@ -123,7 +125,8 @@ def organisation(request: HttpRequest, slug: str, org: str) -> HttpResponse:
         {
             "framework": framework,
             "organisation": item,
-            "rows": rows,
+            "rows": [(p, r, changes.get(p.pk)) for p, r in rows],
+            "previous_cycle": cycle - 1,
             "strictest": TLP(strictest),
             "cycle": cycle,
             "cycles": cycles(),
