@@ -11,9 +11,11 @@ from html import escape
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Max, Prefetch
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -62,7 +64,9 @@ class Progress:
 class FrameworkSection:
     framework: Framework
     progress: list[Progress]
-    published: list[tuple[str, list[tuple[str, str]]]]  # organisation -> [(principle code, result label)]
+    # organisation -> "P1: Implemented; P6: Partially implemented" (one text per organisation: the
+    # PDF lays out thousands of cells in a large coalition, and each element costs)
+    published: list[tuple[str, str]]
     chart: SafeString = field(default_factory=lambda: mark_safe(""))
 
 
@@ -208,30 +212,37 @@ def build(cycle: int) -> ReportData:
     frameworks = list(Framework.objects.all())
     principles = list(Principle.objects.filter(framework__in=frameworks).select_related("framework"))
     sections = []
+    # One pass over the records: counts per principle and result, records per framework.
+    tallies: dict[int, dict[str, int]] = {}
+    by_framework: dict[int, list[ImplementationRecord]] = {}
+    for r in records:
+        by_framework.setdefault(r.principle.framework_id, []).append(r)
+        if r.result != Result.NOT_ASSESSED:
+            counts = tallies.setdefault(r.principle_id, {})
+            counts[r.result] = counts.get(r.result, 0) + 1
     for framework in frameworks:
-        mine = [
-            p
-            for p in principles
-            if p.framework_id == framework.pk and (p.retired_on is None or p.retired_on.year >= cycle)
-        ]
-        its_records = [r for r in records if r.principle.framework_id == framework.pk]
+        its_records = by_framework.get(framework.pk, [])
         if not its_records:
             continue
         progress = []
-        for principle in mine:
-            counts: dict[str, int] = {}
-            for r in its_records:
-                if r.principle_id == principle.pk and r.result != Result.NOT_ASSESSED:
-                    counts[r.result] = counts.get(r.result, 0) + 1
+        for principle in principles:
+            if principle.framework_id != framework.pk or (
+                principle.retired_on is not None and principle.retired_on.year < cycle
+            ):
+                continue
+            counts = tallies.get(principle.pk, {})
             contributing = sum(counts.values())
             suppressed = contributing < minimum
             progress.append(
                 Progress(principle, {} if suppressed else counts, 0 if suppressed else contributing, suppressed)
             )
-        published: dict[str, list[tuple[str, str]]] = {}
+        published: dict[str, list[str]] = {}
+        labels = {value: str(label) for value, label in Result.choices}
         for r in its_records:
-            published.setdefault(r.organisation.name, []).append((r.principle.code, str(Result(r.result).label)))
-        section = FrameworkSection(framework, progress, sorted(published.items()))
+            published.setdefault(r.organisation.name, []).append(f"{r.principle.code}: {labels[r.result]}")
+        section = FrameworkSection(
+            framework, progress, [(name, "; ".join(cells)) for name, cells in sorted(published.items())]
+        )
         shown = sum(1 for p in progress if not p.suppressed)
         section.chart = _bar_chart(
             _("%(framework)s: published results per principle, %(cycle)s")
@@ -319,3 +330,21 @@ def publish(*, acting_user: Any, cycle: int) -> TransparencyReport:
             data={"cycle": cycle, "version": version, "sha256": digest, "pdf_sha256": report.pdf_sha256},
         )
     return report
+
+
+def request_publication(*, acting_user: Any, cycle: int) -> None:
+    """Publish in the task worker once the request's transaction commits: the PDF of a large
+    coalition's report takes seconds (docs/performance.md), more than a request should."""
+    if not access.can(acting_user, Action.PUBLISH_REPORT):
+        raise AccessDenied(Action.PUBLISH_REPORT)
+    user_id = acting_user.pk
+    transaction.on_commit(lambda: publish_in_background.enqueue(cycle, user_id), robust=True)
+
+
+@task()
+def publish_in_background(cycle: int, user_id: int) -> int | None:
+    """The version published, or None if the person may no longer publish."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not access.can(user, Action.PUBLISH_REPORT):
+        return None
+    return publish(acting_user=user, cycle=cycle).version

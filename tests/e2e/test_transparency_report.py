@@ -66,7 +66,8 @@ def test_a_visitor_reads_only_the_public_cell_in_the_published_report(
     sam.get_by_role("button", name="Publish…").click()
     expect(sam.get_by_role("heading", name=f"Publish the {year} transparency report?")).to_be_visible()
     sam.get_by_role("button", name="Publish", exact=True).click()
-    expect(sam.get_by_text(f"Published version 1 of the {year} report.")).to_be_visible()
+    expect(sam.get_by_text(f"The {year} report is being published as version 1.", exact=False)).to_be_visible()
+    expect(sam.get_by_role("link", name=f"Transparency report {year}")).to_be_visible()
     assert TransparencyReport.objects.filter(cycle=year, version=1).exists()
     assert AuditEvent.objects.filter(action="report.published").count() == 1
 

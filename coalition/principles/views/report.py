@@ -95,11 +95,16 @@ def preview(request: HttpRequest, cycle: int) -> HttpResponse:
                 button=_("Publish"),
                 cancel_url=reverse("principles:report_preview", args=[cycle]),
             )
-        published = report_services.publish(acting_user=request.user, cycle=cycle)
+        report_services.request_publication(acting_user=request.user, cycle=cycle)
         messages.success(
-            request, _("Published version %(v)s of the %(cycle)s report.") % {"v": published.version, "cycle": cycle}
+            request,
+            _(
+                "The %(cycle)s report is being published as version %(v)s. Making its PDF takes up to a minute; "
+                "it is listed here once ready."
+            )
+            % {"cycle": cycle, "v": latest + 1},
         )
-        return redirect("principles:report", cycle=cycle)
+        return redirect("principles:reports")
     body = report_services.render_body(report_services.build(cycle))
     return render(
         request,
