@@ -200,7 +200,7 @@ def attach_file(
 def update_item(
     *, acting_user: Any, item: EvidenceItem, status: str, expires_on: datetime.date | None, note: str
 ) -> EvidenceItem:
-    item = EvidenceItem.objects.select_for_update().select_related("record", "document").get(pk=item.pk)
+    item = EvidenceItem.objects.select_for_update(of=("self",)).select_related("record", "document").get(pk=item.pk)
     _require(acting_user, Action.EDIT_EVIDENCE, item)
     _check_values(status=status, expires_on=expires_on, note=note)
     changed = [
@@ -219,7 +219,7 @@ def update_item(
 
 def remove_item(*, acting_user: Any, item: EvidenceItem) -> None:
     with transaction.atomic():
-        item = EvidenceItem.objects.select_for_update().select_related("record", "document").get(pk=item.pk)
+        item = EvidenceItem.objects.select_for_update(of=("self",)).select_related("record", "document").get(pk=item.pk)
         _require(acting_user, Action.EDIT_EVIDENCE, item)
         storage_name = item.storage_name
         _audit("implementation.evidence_removed", acting_user=acting_user, item=item)

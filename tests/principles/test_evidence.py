@@ -250,3 +250,27 @@ def test_no_evidence_or_milepost_marker_reaches_a_page_of_someone_who_may_not_re
     for (audience, tlp), milepost in mileposts.items():
         if tlp != "clear":
             assert (milepost_marker(milepost) in pages) == may_read(viewer, audience, tlp)
+
+
+def test_editor_changes_status_and_expiry_and_the_change_is_audited(
+    world: World, client_for: Callable[..., Any]
+) -> None:
+    record = world.records[("coalition", "green")]
+    item = evidence_services.link_document(
+        acting_user=world.people["editor"], record=record, document=_document(world, tlp="green")
+    )
+    url = reverse("principles:evidence_edit", args=[record.pk, item.pk])
+    response = client_for(world.people["editor"]).post(
+        url, {"status": "superseded", "expires_on": "2020-01-01", "note": "Replaced by the 2026 policy"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.status, str(item.expires_on), item.expired) == ("superseded", "2020-01-01", True)
+    event = AuditEvent.objects.get(action="implementation.evidence_updated")
+    assert event.data["fields"] == ["expires_on", "note", "status"] and "Replaced" not in str(event.data)
+    page = client_for(world.people["reader"]).get(reverse("principles:record", args=[record.pk])).content.decode()
+    assert "Superseded" in page and "expired" in page
+    bad = client_for(world.people["editor"]).post(url, {"status": "lost", "note": ""})
+    assert bad.status_code == 400
+    item.refresh_from_db()
+    assert item.status == "superseded"
