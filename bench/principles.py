@@ -13,6 +13,11 @@ only (TLP:AMBER+STRICT), 25% the coalition (GREEN), 15% named organisations or c
 `time` requests the matrix page (latest cycle, first page of organisations) through Django's test
 client (middleware, access, rendering; DEBUG off) as a member's editor, a secretariat editor and an
 anonymous visitor, and reports the median, p95 and the number of queries per request.
+
+`report` times what the transparency report and the exports cost at that size: the CSV and XLSX
+export of the matrix's visible cells for the member's editor (every cell they may read in the
+latest cycle), building and rendering the report (what the secretariat's preview does), publishing
+it (with the PDF), and the published report's public page.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import database_label, setup_django, timed
@@ -179,9 +185,65 @@ def time_pages(runs: int) -> None:
     print(json.dumps(results))
 
 
+def _counting(executed: list[str]) -> Any:
+    def wrapper(run: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append(sql)
+        return run(sql, params, many, context)
+
+    return wrapper
+
+
+def time_report(runs: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from coalition.accounts.models import User
+    from coalition.principles import report_services
+
+    year = timezone.localdate().year
+    results: dict[str, object] = {"database": database_label(), "runs": runs}
+    member = Client(SERVER_NAME="localhost")
+    member.force_login(
+        User.objects.get(email="member@bench.example"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    member.get(reverse("principles:index"))
+    for fmt in ("csv", "xlsx"):
+        url = reverse("principles:export_matrix", args=[SLUG, fmt])
+
+        def export(url: str = url) -> None:
+            response = member.post(url, {"cycle": year})
+            assert response.status_code == 200, response.status_code
+
+        executed: list[str] = []
+        with connection.execute_wrapper(_counting(executed)):
+            response = member.post(url, {"cycle": year})
+        cells = response.content.count(b"\n") if fmt == "csv" else None
+        results[f"export {fmt} (member editor)"] = {**timed(export, runs), "queries": len(executed), "lines": cells}
+        print(fmt, results[f"export {fmt} (member editor)"], flush=True)
+    results["build and render the report (preview)"] = timed(
+        lambda: report_services.render_body(report_services.build(year)), max(3, runs // 5)
+    )
+    print("build", results["build and render the report (preview)"], flush=True)
+    publisher = User.objects.get(email="secretariat@bench.example")
+    results["publish (HTML and PDF)"] = timed(
+        lambda: report_services.publish(acting_user=publisher, cycle=year), max(2, runs // 10)
+    )
+    print("publish", results["publish (HTML and PDF)"], flush=True)
+    visitor = Client(SERVER_NAME="localhost")
+    url = reverse("principles:report", args=[year])
+    executed = []
+    with connection.execute_wrapper(_counting(executed)):
+        visitor.get(url)
+    results["published report page (visitor)"] = {**timed(lambda: visitor.get(url), runs), "queries": len(executed)}
+    print("page", results["published report page (visitor)"], flush=True)
+    print(json.dumps(results))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["generate", "time"])
+    parser.add_argument("command", choices=["generate", "time", "report"])
     parser.add_argument("--organisations", type=int, default=500)
     parser.add_argument("--principles", type=int, default=50)
     parser.add_argument("--cycles", type=int, default=5)
@@ -191,6 +253,8 @@ def main() -> None:
     setup_django()
     if args.command == "generate":
         generate(args.organisations, args.principles, args.cycles, args.seed)
+    elif args.command == "report":
+        time_report(args.runs)
     else:
         time_pages(args.runs)
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from coalition.access import appeals, assessments, documents, drafting, exports, memberships, principles
+from coalition.access import appeals, assessments, documents, drafting, exports, memberships, mileposts, principles
 from coalition.access.memberships import (
     MembershipInfo,
     held_for_mfa,
@@ -30,7 +30,7 @@ from coalition.audit.models import AuditEvent
 from coalition.drafting.models import AcknowledgementRequest, Endorsement, Ratification, Review
 from coalition.library.models import Document
 from coalition.organisations.models import Community, Membership, Organisation, Role
-from coalition.principles.models import ImplementationRecord
+from coalition.principles.models import EvidenceItem, ImplementationRecord, Milepost
 
 
 class Action(StrEnum):
@@ -94,6 +94,15 @@ class Action(StrEnum):
     VIEW_ASSESSMENT = "assessment.view"  # on a SelfAssessment; public ones without an account
     EDIT_ASSESSMENT = "assessment.edit"  # on a SelfAssessment: answer, complete, share, apply
     VIEW_ASSESSMENT_DETAIL = "assessment.view_detail"  # on a SelfAssessment: notes, who answered
+    # Evidence, mileposts, exports and the transparency report (coalition/access/mileposts.py).
+    VIEW_EVIDENCE = "evidence.view"  # on an EvidenceItem: whoever reads its record
+    EDIT_EVIDENCE = "evidence.edit"  # on an EvidenceItem: whoever edits its record
+    LINK_EVIDENCE_DOCUMENT = "document.link_as_evidence"  # on a Document: whoever may read it
+    VIEW_MILEPOST = "milepost.view"  # on a Milepost; public ones without an account
+    EDIT_MILEPOST = "milepost.edit"  # on a Milepost: the owner organisation's editors and admins
+    WRITE_MILEPOSTS = "organisation.write_mileposts"  # on an Organisation
+    EXPORT_MATRIX = "coalition.export_matrix"  # the visible cells as CSV/XLSX (no object)
+    PUBLISH_REPORT = "coalition.publish_report"  # preview and publish the transparency report (no object)
 
 
 DOCUMENT_MANAGE_ACTIONS = frozenset(
@@ -121,6 +130,10 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return principles.can_view_record(user, _instance(action, obj, ImplementationRecord))
     if action == Action.VIEW_ASSESSMENT:
         return assessments.can_view_assessment(user, _instance(action, obj, SelfAssessment))
+    if action == Action.VIEW_EVIDENCE:
+        return principles.can_view_record(user, _instance(action, obj, EvidenceItem).record)
+    if action == Action.VIEW_MILEPOST:
+        return mileposts.can_view_milepost(user, _instance(action, obj, Milepost))
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if action == Action.EDIT_APPEAL:
@@ -155,6 +168,18 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return assessments.can_edit_assessment(user, _instance(action, obj, SelfAssessment))
     if action == Action.VIEW_ASSESSMENT_DETAIL:
         return assessments.can_view_answers_detail(user, _instance(action, obj, SelfAssessment))
+    if action == Action.EDIT_EVIDENCE:
+        return principles.can_edit_record(user, _instance(action, obj, EvidenceItem).record)
+    if action == Action.LINK_EVIDENCE_DOCUMENT:
+        return mileposts.can_link_document(user, _document(obj))
+    if action == Action.EDIT_MILEPOST:
+        return mileposts.can_edit_milepost(user, _instance(action, obj, Milepost))
+    if action == Action.WRITE_MILEPOSTS:
+        return _instance(action, obj, Organisation).pk in mileposts.writing_organisation_ids(user)
+    if action == Action.EXPORT_MATRIX:
+        return mileposts.can_export_matrix(user)
+    if action == Action.PUBLISH_REPORT:
+        return mileposts.can_publish_report(user)
     if action == Action.EDIT_DOCUMENT:
         return documents.can_edit(user, _document(obj))
     if action == Action.EXPORT_DOCUMENT:
@@ -215,6 +240,12 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
         return principles.editable_records(user, queryset)  # type: ignore[arg-type, return-value]
     if model is SelfAssessment and action == Action.VIEW_ASSESSMENT:
         return assessments.visible_assessments(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is Milepost and action == Action.VIEW_MILEPOST:
+        return mileposts.visible_mileposts(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is Milepost and action == Action.EDIT_MILEPOST:
+        return mileposts.editable_mileposts(user, queryset)  # type: ignore[arg-type, return-value]
+    if model is EvidenceItem and action == Action.VIEW_EVIDENCE:
+        return queryset.filter(principles.readable_condition(user, "record"))
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if model is Document and action == Action.EDIT_DOCUMENT:
@@ -234,6 +265,8 @@ def visible[M: models.Model](user: Any, queryset: models.QuerySet[M], action: Ac
             return queryset.filter(pk__in=appeals.tip_organisations(user))
         if action == Action.REPORT_IMPLEMENTATION:
             return queryset.filter(pk__in=principles.reporting_organisation_ids(user))
+        if action == Action.WRITE_MILEPOSTS:
+            return queryset.filter(pk__in=mileposts.writing_organisation_ids(user))
         if action == Action.VIEW_ORGANISATION:
             return queryset.filter(pk__in=organisation_ids_of(user))
         if action == Action.MANAGE_MEMBERS:

@@ -46,7 +46,9 @@ def _sharing(slug: str, code: str, cycle: int, communities: dict[str, Community]
             return {"audience": "public", "tlp": "clear"}
         return {"audience": "coalition", "tlp": "green"} if not latest else {"audience": "organisation", "tlp": "amber"}
     if slug == "bluepeak":
-        if latest and code in ("P1", "P2", "P3", "P4"):
+        if latest and code == "P1":  # with Northwind and Lumen: a public figure above the threshold
+            return {"audience": "public", "tlp": "clear"}
+        if latest and code in ("P2", "P3", "P4"):
             return {"audience": "coalition", "tlp": "green"}
         return {"audience": "named", "tlp": "amber", "audience_communities": [communities["all-members"]]}
     if slug == "lumen":

@@ -194,3 +194,27 @@ class RecordChange(models.Model):
         if self.pk is not None:
             raise ValueError("History rows are immutable.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+# Evidence, mileposts and the transparency report live in their own modules (issue 11).
+from coalition.principles.evidence import EvidenceItem, EvidenceStatus  # noqa: E402
+from coalition.principles.mileposts import Milepost, MilepostCategory  # noqa: E402
+from coalition.principles.report import TransparencyReport  # noqa: E402
+
+__all__ = [
+    "MATURITY_MEANINGS",
+    "RECORD_TLPS",
+    "EvidenceItem",
+    "EvidenceStatus",
+    "Framework",
+    "ImplementationRecord",
+    "Maturity",
+    "Milepost",
+    "MilepostCategory",
+    "Principle",
+    "RecordChange",
+    "Result",
+    "Status",
+    "Theme",
+    "TransparencyReport",
+]

@@ -20,6 +20,7 @@ from coalition.core.errors import AccessDenied, ServiceError
 from coalition.library.models import AUDIENCE_RANK, TLP, TLP_RANK, Audience, Document
 from coalition.library.services import check_tlp_rules
 from coalition.organisations.models import Community, Membership, Organisation
+from coalition.principles.evidence_services import check_record_label
 from coalition.principles.models import (
     Framework,
     ImplementationRecord,
@@ -156,6 +157,7 @@ def _apply_share(
     }
     if before == after:
         return False
+    check_record_label(record, tlp)  # never below the label of its evidence
     record.audience, record.tlp = audience, tlp
     record.save(update_fields=["audience", "tlp", "updated_at"])
     record.audience_organisations.set(organisation_ids)

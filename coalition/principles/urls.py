@@ -21,3 +21,23 @@ urlpatterns = [
     path("<slug:slug>/orgs/<slug:org>/share/<int32:cycle>/", records.share_cycle, name="share_cycle"),
     path("<slug:slug>/orgs/<slug:org>/<str:code>/<int32:cycle>/", records.edit, name="edit"),
 ]
+
+# Evidence, mileposts, exports and the transparency report (issue 11, branch `report`).
+from coalition.principles.views import evidence, exports, mileposts, report  # noqa: E402
+
+# Put first: "<slug:slug>/" above would take "mileposts/" and "report/" for a framework.
+urlpatterns[:0] = [
+    path("records/<id:pk>/evidence/", evidence.add, name="evidence_add"),
+    path("records/<id:pk>/evidence/<id:item_id>/", evidence.edit, name="evidence_edit"),
+    path("records/<id:pk>/evidence/<id:item_id>/remove/", evidence.remove, name="evidence_remove"),
+    path("records/<id:pk>/evidence/<id:item_id>/file/", evidence.download, name="evidence_file"),
+    path("mileposts/", mileposts.mileposts, name="mileposts"),
+    path("mileposts/new/", mileposts.new, name="milepost_new"),
+    path("mileposts/<id:pk>/", mileposts.edit, name="milepost"),
+    path("mileposts/<id:pk>/remove/", mileposts.remove, name="milepost_remove"),
+    path("report/", report.reports, name="reports"),
+    path("report/<int32:cycle>/", report.report, name="report"),
+    path("report/<int32:cycle>/v<int32:version>.pdf", report.report_pdf, name="report_pdf"),
+    path("report/<int32:cycle>/preview/", report.preview, name="report_preview"),
+    path("<slug:slug>/export/<str:fmt>/", exports.export_matrix, name="export_matrix"),
+]

@@ -48,7 +48,7 @@ from coalition.library.models import Document
 from coalition.notifications.models import Notification
 from coalition.organisations import services as organisation_services
 from coalition.organisations.models import Invitation, Membership, Organisation, Role
-from coalition.principles.models import ImplementationRecord
+from coalition.principles.models import EvidenceItem, ImplementationRecord
 from tests.conftest import enrol_totp
 
 HUGE = "99999999999999999999"
@@ -325,6 +325,9 @@ def _real_values(route: Route, user: User | None) -> Iterator[dict[str, str]]:
             "code": "P1",
             "cycle": str(timezone.localdate().year),
             "pk": _first(ImplementationRecord.objects.filter(organisation__slug=slug)),
+            "item_id": _first(EvidenceItem.objects.filter(record__organisation__slug=slug)),
+            "version": "1",
+            "fmt": "csv",
         },
     }.get(namespace, {"token": "not-a-token", "key": "not-a-key", "uidb36": "1", "pk": "1"})
     missing = set(route.params) - set(values)

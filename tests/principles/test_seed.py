@@ -48,3 +48,26 @@ def test_the_demo_reports_two_cycles_for_every_member_with_varied_sharing(settin
     count = records.count()
     call_command("seed_demo", stdout=StringIO())  # idempotent
     assert ImplementationRecord.objects.count() == count
+
+
+def test_the_demo_has_evidence_mileposts_and_a_published_report(settings: Any, tmp_path: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from coalition.principles.models import EvidenceItem, Milepost, TransparencyReport
+
+    settings.DEMO_DATA = True
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    year = timezone.localdate().year
+    report = TransparencyReport.objects.get(cycle=year)
+    assert report.version == 1 and report.intact
+    assert "Northwind Social" in report.html
+    assert set(Milepost.objects.values_list("audience", flat=True)) == {"public", "coalition", "organisation"}
+    assert EvidenceItem.objects.filter(kind="file").count() == 1
+    assert EvidenceItem.objects.filter(kind="document").exists()
+    counts = (Milepost.objects.count(), EvidenceItem.objects.count(), TransparencyReport.objects.count())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    assert (Milepost.objects.count(), EvidenceItem.objects.count(), TransparencyReport.objects.count()) == counts

@@ -24,6 +24,12 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
     not_shared = escape(_("Not shared"))
     no_record = escape(_("No record"))
     maturity_word = escape(_("maturity"))
+    by_maturity = matrix.by == "maturity"
+    changes = {
+        1: ("up", "▲", escape(_("better than in %(cycle)s") % {"cycle": matrix.previous_cycle})),
+        -1: ("down", "▼", escape(_("worse than in %(cycle)s") % {"cycle": matrix.previous_cycle})),
+        0: ("same", "=", escape(_("the same as in %(cycle)s") % {"cycle": matrix.previous_cycle})),
+    }
     parts = []
     for principle, cell in row.cells:
         code = escape(principle.code)
@@ -34,13 +40,26 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
                 maturity = f' <span class="maturity">M{cell.maturity}</span>'
                 spoken = f", {maturity_word} {cell.maturity}"
             label = escape(str(cell.result_label))
+            change = cell.change(matrix.by)
+            trend = ""
+            if change is not None:
+                name, arrow, words = changes[change]
+                trend = f' <span class="trend trend-{name}" title="{words}" aria-hidden="true">{arrow}</span>'
+                spoken += f"; {words}"
+            if by_maturity:
+                css = f"m-{cell.maturity}" if cell.maturity is not None else "m-none"
+                text = f"M{cell.maturity}" if cell.maturity is not None else escape(_("Not rated"))
+                content = f'{text} <span class="maturity">{escape(cell.short_label)}</span>'
+            else:
+                css = f"r-{escape(cell.result)}"
+                content = f"{escape(cell.short_label)}{maturity}"
             parts.append(
-                f'<td class="r-{escape(cell.result)}" data-label="{code}">'
+                f'<td class="{css}" data-label="{code}">'
                 # The words around the visible text are for screen readers; the visible text stays
                 # part of the link's name (WCAG 2.5.3, "label in name").
                 f'<a href="{record_url.format(cell.record_id)}">'
                 f'<span class="visually-hidden">{organisation}, {code}: </span>'
-                f'{escape(cell.short_label)}{maturity}<span class="visually-hidden"> ({label}{spoken})</span></a></td>'
+                f'{content}{trend}<span class="visually-hidden"> ({label}{spoken})</span></a></td>'
             )
         elif cell.own and row.editable and not principle.retired:
             url = reverse(

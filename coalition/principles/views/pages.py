@@ -56,7 +56,9 @@ def matrix(request: HttpRequest, slug: str) -> HttpResponse:
     theme_code = request.GET.get("theme", "")
     theme = next((t for t in themes if t.code == theme_code), None)
     page = query_int(request.GET.get("page"), default=1, maximum=1000)
-    result = selectors.matrix(request.user, framework=framework, cycle=cycle, theme=theme, kind=kind, page=page)
+    by = request.GET.get("by", "result")
+    by = by if by in selectors.HEAT_MAPS else "result"
+    result = selectors.matrix(request.user, framework=framework, cycle=cycle, theme=theme, kind=kind, page=page, by=by)
     return render(
         request,
         "principles/matrix.html",
@@ -71,6 +73,7 @@ def matrix(request: HttpRequest, slug: str) -> HttpResponse:
             "kind": kind,
             "kinds": selectors.REPORTING_KINDS,
             "filtered": bool(theme or kind),
+            "by": by,
             **_legend(),
         },
     )
@@ -113,6 +116,8 @@ def organisation(request: HttpRequest, slug: str, org: str) -> HttpResponse:
         raise Http404("No such page.")
     cycle = _cycle(request)
     rows = selectors.organisation_records(request.user, organisation=item, framework=framework, cycle=cycle)
+    cells = selectors.previous_cells(request.user, organisation=item, framework=framework, cycle=cycle)
+    changes = {pk: cell.change("result") for pk, cell in cells.items()}
     strictest = max((r.tlp for _, r in rows if r is not None), key=TLP_RANK.__getitem__, default=TLP.CLEAR)
     return render(
         request,
@@ -120,7 +125,8 @@ def organisation(request: HttpRequest, slug: str, org: str) -> HttpResponse:
         {
             "framework": framework,
             "organisation": item,
-            "rows": rows,
+            "rows": [(p, r, changes.get(p.pk)) for p, r in rows],
+            "previous_cycle": cycle - 1,
             "strictest": TLP(strictest),
             "cycle": cycle,
             "cycles": cycles(),

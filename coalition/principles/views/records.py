@@ -16,6 +16,7 @@ from coalition.organisations.models import Organisation
 from coalition.principles import selectors, services
 from coalition.principles.forms import RecordForm, ShareForm
 from coalition.principles.models import MATURITY_MEANINGS, ImplementationRecord, Maturity, Principle
+from coalition.principles.views.evidence import evidence_context
 
 
 @login_not_required  # visitors see public records; the MFA hold still applies to the signed in
@@ -36,6 +37,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": access.can(request.user, Action.EDIT_IMPLEMENTATION, item),
             "audience_organisations": list(item.audience_organisations.all()),
             "audience_communities": list(item.audience_communities.all()),
+            **evidence_context(request.user, item),
         },
     )
 

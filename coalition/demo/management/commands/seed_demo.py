@@ -14,6 +14,7 @@ from coalition.demo.drafting import seed_drafting
 from coalition.demo.library import seed_documents
 from coalition.demo.organisations import DEMO_PASSWORD, seed_organisations
 from coalition.demo.principles import seed_principles
+from coalition.demo.reporting import seed_reporting
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         seed_appeals(stdout=self.stdout)
         seed_principles(stdout=self.stdout)
         seed_assessments(stdout=self.stdout)
+        seed_reporting(stdout=self.stdout)
         self.stdout.write(
             f"Demo coalition ready ({created} new rows, {documents} new documents). "
             f"Password for every demo person: {DEMO_PASSWORD}"
