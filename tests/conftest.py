@@ -11,12 +11,14 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
+from importlib import import_module
 from typing import Any
 
 import pyotp
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -91,6 +93,16 @@ def _restore_migrated_state() -> None:
     ChainHead.objects.get_or_create(id=1)
     TreeHead.objects.get_or_create(id=1)
     level_permission_ids()
+    # The frameworks, the crosswalk and the questionnaire the migrations seed, when a flush took them.
+    for model, module in MIGRATION_SEEDS:
+        if not django_apps.get_model(model).objects.exists():
+            import_module(module).seed(django_apps, None)
+
+
+MIGRATION_SEEDS = (
+    ("principles.Framework", "coalition.principles.migrations.0002_seed_voluntary_principles_and_safety_by_design"),
+    ("assessments.Crosswalk", "coalition.assessments.migrations.0002_seed_crosswalk_and_questionnaire"),
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
