@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -356,6 +356,14 @@ def explain(user: Any, obj: models.Model) -> list[str]:
             reasons.append(f"Signatory for {obj.name}.")
         return reasons
     raise TypeError(f"explain() does not know {type(obj).__name__}")
+
+
+@overload
+def audience_of(obj: Document) -> documents.AudienceSummary: ...
+
+
+@overload
+def audience_of(obj: ImplementationRecord | EvidenceItem | Milepost | SelfAssessment) -> shared.SharedAudience: ...
 
 
 def audience_of(obj: models.Model) -> documents.AudienceSummary | shared.SharedAudience:

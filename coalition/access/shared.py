@@ -340,6 +340,16 @@ class SharedAudience:
     def tlp_label(self) -> str:
         return str(TLP(self.tlp).label)
 
+    @property
+    def tlp_meaning(self) -> str:
+        """What the label asks of those who read it (FIRST's TLP 2.0, in a sentence)."""
+        return {
+            TLP.CLEAR: _("No limit on passing it on."),
+            TLP.GREEN: _("Readers may pass it on within the community, not publicly."),
+            TLP.AMBER: _("Readers may pass it on within their organisation and to its clients who need to know."),
+            TLP.AMBER_STRICT: _("Readers may pass it on within their own organisation only."),
+        }.get(TLP(self.tlp), _("Only the people it is granted to by name."))
+
 
 def audience_of(item: SharedItem) -> SharedAudience:
     named = item.audience == Audience.NAMED
