@@ -39,11 +39,11 @@ def signed_in(user: Any) -> bool:
 
 @dataclass(frozen=True)
 class Links:
-    """Where a kind of shared item keeps its named audience: the two many-to-many tables and the
-    column in each that names the item."""
+    """Where a kind of shared item keeps its named audience: the many-to-many table of each
+    relation ("audience_organisations", "audience_communities") and the column in them that names
+    the item."""
 
-    organisations: type[models.Model]
-    communities: type[models.Model]
+    through: dict[str, type[models.Model]]
     item_column: str
 
 
@@ -51,8 +51,10 @@ class Links:
 def links_of(model: type[models.Model]) -> Links:
     field = model._meta.get_field("audience_organisations")
     return Links(
-        organisations=model.audience_organisations.through,  # type: ignore[attr-defined]
-        communities=model.audience_communities.through,  # type: ignore[attr-defined]
+        through={
+            relation: getattr(model, relation).through
+            for relation in ("audience_organisations", "audience_communities")
+        },
         item_column=f"{field.m2m_field_name()}_id",  # type: ignore[union-attr]
     )
 
@@ -151,59 +153,75 @@ class Coalition(Route):
         }
 
 
-class NamedOrganisation(Route):
+class Named(Route):
+    """Named by the item's audience: one of the viewer's organisations, or a community one of
+    them is in."""
+
     audience = Audience.NAMED
+    relation = ""  # the item's many-to-many field
+    column = ""  # its table's column for the organisation or community
+
+    def named_in_sql(self, organisation_ids: list[int]) -> Any:
+        """The viewer's organisations or communities, as the filter's value."""
+        raise NotImplementedError
+
+    def viewer_ids(self, reader: Reader) -> set[int]:
+        raise NotImplementedError
 
     def condition(self, links: Links, organisation_ids: list[int], prefix: str) -> Q | None:
         if not organisation_ids:
             return None
-        named = links.organisations.objects.filter(organisation_id__in=organisation_ids).values(links.item_column)  # type: ignore[attr-defined]
-        return Q(**{f"{prefix}pk__in": named})
+        named = links.through[self.relation].objects.filter(  # type: ignore[attr-defined]
+            **{f"{self.column}__in": self.named_in_sql(organisation_ids)}
+        )
+        return Q(**{f"{prefix}pk__in": named.values(links.item_column)})
 
     def reaches(self, reader: Reader, item: SharedItem) -> bool:
         if not reader.organisation_ids:
             return False
-        if "audience_organisations" in getattr(item, "_prefetched_objects_cache", {}):
-            return bool(_named(item, "audience_organisations", reader.organisation_ids))
+        if self.relation in getattr(item, "_prefetched_objects_cache", {}):
+            return bool(_named(item, self.relation, self.viewer_ids(reader)))
         links = links_of(type(item))
         return bool(
-            links.organisations.objects.filter(  # type: ignore[attr-defined]
-                **{links.item_column: item.pk, "organisation_id__in": reader.organisation_ids}
-            ).exists()
+            links.through[self.relation]
+            .objects.filter(  # type: ignore[attr-defined]
+                **{links.item_column: item.pk, f"{self.column}__in": self.viewer_ids(reader)}
+            )
+            .exists()
         )
 
+    def names(self, reader: Reader, item: SharedItem) -> str:
+        return ", ".join(o.name for o in _named(item, self.relation, self.viewer_ids(reader)))
+
+
+class NamedOrganisation(Named):
+    relation, column = "audience_organisations", "organisation_id"
+
+    def named_in_sql(self, organisation_ids: list[int]) -> Any:
+        return organisation_ids
+
+    def viewer_ids(self, reader: Reader) -> set[int]:
+        return reader.organisation_ids
+
     def reason(self, reader: Reader, item: SharedItem) -> str:
-        names = [o.name for o in _named(item, "audience_organisations", reader.organisation_ids)]
-        return _("Shared by name with %(names)s, your organisation.") % {"names": ", ".join(names)}
+        return _("Shared by name with %(names)s, your organisation.") % {"names": self.names(reader, item)}
 
 
-class NamedCommunity(Route):
-    audience = Audience.NAMED
+class NamedCommunity(Named):
+    relation, column = "audience_communities", "community_id"
 
-    def condition(self, links: Links, organisation_ids: list[int], prefix: str) -> Q | None:
-        if not organisation_ids:
-            return None
-        theirs = Community.organisations.through.objects.filter(organisation_id__in=organisation_ids).values(
+    def named_in_sql(self, organisation_ids: list[int]) -> Any:
+        return Community.organisations.through.objects.filter(organisation_id__in=organisation_ids).values(
             "community_id"
         )
-        named = links.communities.objects.filter(community_id__in=theirs).values(links.item_column)  # type: ignore[attr-defined]
-        return Q(**{f"{prefix}pk__in": named})
 
-    def reaches(self, reader: Reader, item: SharedItem) -> bool:
-        if not reader.organisation_ids:
-            return False
-        if "audience_communities" in getattr(item, "_prefetched_objects_cache", {}):
-            return bool(_named(item, "audience_communities", reader.community_ids))
-        links = links_of(type(item))
-        return bool(
-            links.communities.objects.filter(  # type: ignore[attr-defined]
-                **{links.item_column: item.pk, "community_id__in": reader.community_ids}
-            ).exists()
-        )
+    def viewer_ids(self, reader: Reader) -> set[int]:
+        return reader.community_ids
 
     def reason(self, reader: Reader, item: SharedItem) -> str:
-        names = [c.name for c in _named(item, "audience_communities", reader.community_ids)]
-        return _("Shared with the %(names)s community, which includes your organisation.") % {"names": ", ".join(names)}
+        return _("Shared with the %(names)s community, which includes your organisation.") % {
+            "names": self.names(reader, item)
+        }
 
 
 # In the order the reasons are given. Routes with the same gate stand together: the SQL filter

@@ -28,6 +28,7 @@ from coalition.organisations.models import Membership, Organisation, Role
 from coalition.principles import evidence_services
 from coalition.principles.models import EvidenceItem, ImplementationRecord, Milepost, Principle
 from tests.conftest import Cast, cycle, enrol_totp
+from tests.principles.test_access_matrix import VIEWERS as CAST_VIEWERS
 
 pytestmark = pytest.mark.django_db
 
@@ -41,19 +42,7 @@ VIEW = {
     "milepost": Action.VIEW_MILEPOST,
     "assessment": Action.VIEW_ASSESSMENT,
 }
-VIEWERS = (
-    "admin",
-    "editor",
-    "contributor",
-    "reader",
-    "named_org",
-    "community_org",
-    "other_org",
-    "secretariat",
-    "oversight",
-    "outsider",
-    "anonymous",
-)
+VIEWERS = (*CAST_VIEWERS, "oversight")
 # Each signed-in viewer's one membership: (role, organisation).
 MEMBERSHIP = {
     "admin": ("Admin", "Acme"),
