@@ -152,6 +152,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     result = scoring.report_for(assessment)
     detail = access.can(request.user, Action.VIEW_ASSESSMENT_DETAIL, assessment)
     guidance = selectors.guidance_for(request.user, result)
+    audience = access.audience_of(assessment)
     return render(
         request,
         "assessments/report.html",
@@ -164,8 +165,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": access.can(request.user, Action.EDIT_ASSESSMENT, assessment),
             "detail": detail,
             "bands": scoring.BANDS.items(),
-            "audience_organisations": list(assessment.audience_organisations.all()),
-            "audience_communities": list(assessment.audience_communities.all()),
+            "reasons": access.explain(request.user, assessment),
+            "audience": audience,
         },
     )
 

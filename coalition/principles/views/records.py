@@ -27,6 +27,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         if access.can(request.user, Action.VIEW_IMPLEMENTATION_HISTORY, item)
         else None
     )
+    audience = access.audience_of(item)
     return render(
         request,
         "principles/record.html",
@@ -35,8 +36,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "maturity_meaning": MATURITY_MEANINGS[Maturity(item.maturity)] if item.maturity is not None else "",
             "can_edit": access.can(request.user, Action.EDIT_IMPLEMENTATION, item),
-            "audience_organisations": list(item.audience_organisations.all()),
-            "audience_communities": list(item.audience_communities.all()),
+            "reasons": access.explain(request.user, item),
+            "audience": audience,
             **evidence_context(request.user, item),
         },
     )
