@@ -152,7 +152,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     result = scoring.report_for(assessment)
     detail = access.can(request.user, Action.VIEW_ASSESSMENT_DETAIL, assessment)
     guidance = selectors.guidance_for(request.user, result)
-    audience = access.audience_of(assessment)
+    # Who else reads it is for those who share it, as on a document's page.
+    audience = access.audience_of(assessment) if access.can(request.user, Action.EDIT_ASSESSMENT, assessment) else None
     return render(
         request,
         "assessments/report.html",

@@ -55,7 +55,13 @@ def mileposts(request: HttpRequest) -> HttpResponse:
         "principles/mileposts.html",
         {
             "items": [
-                (m, m.organisation_id in writable, access.explain(request.user, m), access.audience_of(m))
+                (
+                    m,
+                    m.organisation_id in writable,
+                    access.explain(request.user, m),
+                    # Who else reads it: for the owner's editors and admins only, as on a document's page.
+                    access.audience_of(m) if m.organisation_id in writable else None,
+                )
                 for m in items[:MILEPOSTS_PER_PAGE]
             ],
             "has_next": len(items) > MILEPOSTS_PER_PAGE,

@@ -27,7 +27,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         if access.can(request.user, Action.VIEW_IMPLEMENTATION_HISTORY, item)
         else None
     )
-    audience = access.audience_of(item)
+    # Who else reads it is for the owner's editors and admins, as on a document's page: a recipient
+    # is not told whom else the owner shares with.
+    audience = access.audience_of(item) if access.can(request.user, Action.SHARE_IMPLEMENTATION, item) else None
     return render(
         request,
         "principles/record.html",
