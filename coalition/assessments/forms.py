@@ -145,7 +145,7 @@ class QuestionForm(forms.Form):
             .select_related("question__section")
             .order_by("question__section__order", "question__order", "order", "pk")
         )
-        depends_on.label_from_instance = (  # type: ignore[method-assign]
+        depends_on.label_from_instance = (  # type: ignore[method-assign, assignment]
             lambda c: f"{c.question.section.order}.{c.question.order} {c.question.text} → {c.text}"
         )
 

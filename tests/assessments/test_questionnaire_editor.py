@@ -99,7 +99,7 @@ ALLOWED = ("secretariat", "secretariat_admin")
 REFUSED = ("admin", "editor", "reader", "named_org", "other_org", "oversight", "outsider")
 
 
-@pytest.mark.parametrize("viewer", ALLOWED + REFUSED + ("anonymous",))
+@pytest.mark.parametrize("viewer", (*ALLOWED, *REFUSED, "anonymous"))
 def test_only_the_secretariats_editors_and_admins_find_the_editor(
     viewer: str, world: World, people: dict[str, Any], client_for: Callable[[Any], Any]
 ) -> None:
@@ -130,7 +130,7 @@ def test_only_the_secretariats_editors_and_admins_find_the_editor(
         assert reverse("assessments:questionnaires") not in index.content.decode()
 
 
-@pytest.mark.parametrize("viewer", REFUSED + ("anonymous",))
+@pytest.mark.parametrize("viewer", (*REFUSED, "anonymous"))
 def test_a_refused_person_changes_nothing(
     viewer: str, world: World, people: dict[str, Any], client_for: Callable[[Any], Any]
 ) -> None:
@@ -243,7 +243,7 @@ def test_sections_questions_and_answers_move_with_up_and_down(
     other = editing.save_section(acting_user=people["secretariat"], questionnaire=draft, title="Second")
     staff.post(reverse("assessments:section_move", args=[draft.pk, other.pk]), {"direction": "up"})
     assert list(draft.sections.order_by("order").values_list("title", flat=True)) == ["Second", "Basics"]
-    yes, no = q1.choices.order_by("order")
+    _yes, no = q1.choices.order_by("order")
     staff.post(reverse("assessments:choice_move", args=[draft.pk, q1.pk, no.pk]), {"direction": "up"})
     assert list(q1.choices.order_by("order").values_list("text", flat=True)) == ["No", "Yes"]
     # Q2 depends on Q1: moving it above Q1 is refused, and nothing moves.
@@ -488,7 +488,8 @@ def test_a_new_version_replaces_the_answered_one_for_new_self_assessments_only(
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.status, new.status) == ("retired", "published")
-    assert _snapshot(old)[:-1] == (before[0][:2] + ("retired",) + before[0][3:],) + before[1:]
+    # Version 1 is only retired: every question, answer and score as answered.
+    assert _snapshot(old)[:-1] == ((*before[0][:2], "retired", *before[0][3:]), *before[1:])
     assert AuditEvent.objects.filter(action="questionnaire.published", data__retired=[old.pk]).exists()
 
     # Acme's self-assessment still answers version 1, and continues it in that cycle.
