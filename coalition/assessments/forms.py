@@ -106,6 +106,11 @@ class SectionForm(forms.Form):
     order = _order_field()
 
 
+def _condition_label(choice: Choice) -> str:
+    question = choice.question
+    return f"{question.section.order}.{question.order} {question.text} → {choice.text}"
+
+
 class QuestionForm(forms.Form):
     section = ModelChoiceField(label=_("Section"), queryset=Section.objects.none())
     text = forms.CharField(label=_("Question"), max_length=500)
@@ -145,9 +150,7 @@ class QuestionForm(forms.Form):
             .select_related("question__section")
             .order_by("question__section__order", "question__order", "order", "pk")
         )
-        depends_on.label_from_instance = (  # type: ignore[method-assign, assignment]
-            lambda c: f"{c.question.section.order}.{c.question.order} {c.question.text} → {c.text}"
-        )
+        depends_on.label_from_instance = _condition_label  # type: ignore[method-assign, assignment]
 
 
 class ChoiceForm(forms.Form):
