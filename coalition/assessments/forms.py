@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coalition.assessments.models import Choice, Questionnaire, Relation, Section, Strength
+from coalition.assessments.models import Choice, Question, Questionnaire, Relation, Section, Strength
 from coalition.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from coalition.library.models import Topic
 from coalition.principles.models import Framework, Principle
@@ -132,7 +132,9 @@ class QuestionForm(forms.Form):
     )
     order = _order_field()
 
-    def __init__(self, *args: Any, questionnaire: Questionnaire, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, questionnaire: Questionnaire, question: Question | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         section = self.fields["section"]
         principles = self.fields["principles"]
@@ -151,6 +153,16 @@ class QuestionForm(forms.Form):
             .order_by("question__section__order", "question__order", "order", "pk")
         )
         depends_on.label_from_instance = _condition_label  # type: ignore[method-assign, assignment]
+        if question is not None:
+            # Offer the answers of earlier questions only. Any answer of the questionnaire still
+            # validates here, so that the service says why a later one or its own cannot be chosen.
+            here = (question.section.order, question.order)
+            earlier = [
+                (c.pk, _condition_label(c))
+                for c in depends_on.queryset
+                if (c.question.section.order, c.question.order) < here
+            ]
+            depends_on.widget.choices = [("", depends_on.empty_label), *earlier]
 
 
 class ChoiceForm(forms.Form):

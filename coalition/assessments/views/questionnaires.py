@@ -360,7 +360,7 @@ def question_edit(request: HttpRequest, pk: int, question_pk: int | None = None)
         wanted = request.GET.get("section", "")
         if wanted.isdigit() and len(wanted) < 10:
             initial["section"] = int(wanted)
-    form = QuestionForm(request.POST or None, initial=initial, questionnaire=item)
+    form = QuestionForm(request.POST or None, initial=initial, questionnaire=item, question=question)
     saved = submit_form(
         request,
         form,
