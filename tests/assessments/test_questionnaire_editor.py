@@ -14,6 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coalition import access
+from coalition.access import Action
 from coalition.assessments import editing, scoring, services
 from coalition.assessments.models import Choice, Question, Questionnaire, Section, SelfAssessment
 from coalition.audit.models import AuditEvent
@@ -128,6 +130,13 @@ def test_only_the_secretariats_editors_and_admins_find_the_editor(
         assert reverse("assessments:questionnaires") in index.content.decode()
     elif viewer != "anonymous":
         assert reverse("assessments:questionnaires") not in index.content.decode()
+
+
+@pytest.mark.parametrize("viewer", (*ALLOWED, *REFUSED, "contributor", "community_org", "anonymous"))
+def test_the_access_module_lets_only_the_secretariats_editors_and_admins_manage_questionnaires(
+    viewer: str, people: dict[str, Any]
+) -> None:
+    assert access.can(people[viewer], Action.MANAGE_QUESTIONNAIRES) is (viewer in ALLOWED)
 
 
 @pytest.mark.parametrize("viewer", (*REFUSED, "anonymous"))
