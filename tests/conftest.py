@@ -97,14 +97,21 @@ def _restore_migrated_state() -> None:
     TreeHead.objects.get_or_create(id=1)
     level_permission_ids()
     # The frameworks, the crosswalk and the questionnaire the migrations seed, when a flush took them.
-    for model, module in MIGRATION_SEEDS:
+    for model, modules in MIGRATION_SEEDS:
         if not django_apps.get_model(model).objects.exists():
-            import_module(module).seed(django_apps, None)
+            for module in modules:
+                import_module(module).seed(django_apps, None)
 
 
 MIGRATION_SEEDS = (
-    ("principles.Framework", "coalition.principles.migrations.0002_seed_voluntary_principles_and_safety_by_design"),
-    ("assessments.Crosswalk", "coalition.assessments.migrations.0002_seed_crosswalk_and_questionnaire"),
+    ("principles.Framework", ("coalition.principles.migrations.0002_seed_voluntary_principles_and_safety_by_design",)),
+    (
+        "assessments.Crosswalk",
+        (
+            "coalition.assessments.migrations.0002_seed_crosswalk_and_questionnaire",
+            "coalition.assessments.migrations.0003_questionnaire_versions",
+        ),
+    ),
 )
 
 

@@ -6,6 +6,7 @@ what writing those records needs (coalition/access/principles.py: the organisati
 admins). A self-assessment is read like an implementation record (coalition/access/shared.py),
 on its own audience and TLP label (default: the organisation only, TLP:AMBER+STRICT); its
 organisation's editors and admins answer, complete, share and apply it. Recipients never re-share.
+Questionnaires are written by the secretariat's editors and admins, as frameworks are.
 """
 
 from __future__ import annotations
@@ -49,4 +50,10 @@ def can_view_crosswalk(user: Any, crosswalk: Crosswalk) -> bool:
 
 
 def can_manage_crosswalks(user: Any) -> bool:
+    return can_manage_principles(user)
+
+
+def can_manage_questionnaires(user: Any) -> bool:
+    """Write, version, publish and retire questionnaires: like frameworks and crosswalks, the
+    secretariat's editors and admins (an oversight role or another organisation's staff never)."""
     return can_manage_principles(user)

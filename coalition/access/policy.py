@@ -100,6 +100,7 @@ class Action(StrEnum):
     # Crosswalks and self-assessment (coalition/access/assessments.py). Applying a crosswalk or
     # starting a self-assessment is REPORT_IMPLEMENTATION on the organisation.
     MANAGE_CROSSWALKS = "coalition.manage_crosswalks"  # (no object)
+    MANAGE_QUESTIONNAIRES = "coalition.manage_questionnaires"  # write, version, publish, retire (no object)
     VIEW_CROSSWALK = "crosswalk.view"  # on a Crosswalk: every signed-in member
     VIEW_ASSESSMENT = "assessment.view"  # on a SelfAssessment; public ones without an account
     EDIT_ASSESSMENT = "assessment.edit"  # on a SelfAssessment: answer, complete, share, apply
@@ -172,6 +173,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return principles.can_manage_principles(user)
     if action == Action.MANAGE_CROSSWALKS:
         return assessments.can_manage_crosswalks(user)
+    if action == Action.MANAGE_QUESTIONNAIRES:
+        return assessments.can_manage_questionnaires(user)
     if action == Action.VIEW_CROSSWALK:
         return assessments.can_view_crosswalk(user, _instance(action, obj, Crosswalk))
     if action == Action.EDIT_ASSESSMENT:

@@ -39,7 +39,9 @@ def index(request: HttpRequest) -> HttpResponse:
         ]
     )
     organisations = _reporting_organisations(request)
-    questionnaires = list(Questionnaire.objects.select_related("framework"))
+    questionnaires = list(
+        Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED).select_related("framework")
+    )
     form = (
         ApplyForm(initial={"cycle": timezone.localdate().year}, organisations=organisations, cycles=cycles())
         if organisations
@@ -54,13 +56,14 @@ def index(request: HttpRequest) -> HttpResponse:
             "has_next": len(items) > PER_PAGE,
             "questionnaires": questionnaires,
             "form": form,
+            "can_manage_questionnaires": access.can(request.user, Action.MANAGE_QUESTIONNAIRES),
         },
     )
 
 
 @require_POST
 def start(request: HttpRequest, slug: str) -> HttpResponse:
-    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    questionnaire = Questionnaire.objects.filter(slug=slug, status=Questionnaire.Status.PUBLISHED).first()
     organisations = _reporting_organisations(request)
     if questionnaire is None or not organisations:
         raise Http404("No such page.")
