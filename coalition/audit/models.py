@@ -193,6 +193,11 @@ _quote = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) e
 _DATA = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def canonical_object(value: dict[str, Any]) -> str:
+    """A JSON object's canonical text (as canonical_json writes it)."""
+    return _DATA.encode(value) if value else "{}"
+
+
 def _plain(values: Mapping[str, Any]) -> bool:
     return (
         type(values["seq"]) is int
@@ -214,32 +219,65 @@ def _number(value: int | None) -> str:
 
 def _committed_leaf(values: Mapping[str, Any], created_at: str) -> str:
     data = values["data"]
+    return committed_leaf_text(
+        action=values["action"],
+        actor_id=values["actor_id"],
+        actor_label=values["actor_label"],
+        actor_org_ids="[" + ",".join(map(str, values["actor_org_ids"])) + "]",
+        created_at=created_at,
+        data=canonical_object(data),
+        personal=values["personal_digest"],
+        request_id=values["request_id"],
+        seq=values["seq"],
+        target_id=values["target_id"],
+        target_org_id=values["target_org_id"],
+        target_type=values["target_type"],
+    )
+
+
+def committed_leaf_text(
+    *,
+    action: str,
+    actor_id: int | None,
+    actor_label: str,
+    actor_org_ids: str,
+    created_at: str,
+    data: str,
+    personal: str,
+    request_id: str,
+    seq: int,
+    target_id: str,
+    target_org_id: int | None,
+    target_type: str,
+) -> str:
+    """Format 2's canonical JSON from its values, the two JSON ones (`actor_org_ids`, `data`)
+    already written canonically (verification writes them from PostgreSQL's text)."""
     return "".join(
         (
             '{"action":',
-            _quote(values["action"]),
+            _quote(action),
             ',"actor_id":',
-            _number(values["actor_id"]),
+            _number(actor_id),
             ',"actor_label":',
-            _quote(values["actor_label"]),
-            ',"actor_org_ids":[',
-            ",".join(map(str, values["actor_org_ids"])),
-            '],"created_at":',
+            _quote(actor_label),
+            ',"actor_org_ids":',
+            actor_org_ids,
+            ',"created_at":',
             _quote(created_at),
             ',"data":',
-            _DATA.encode(data) if data else "{}",
+            data,
             ',"personal":',
-            _quote(values["personal_digest"]),
+            _quote(personal),
             ',"request_id":',
-            _quote(values["request_id"]),
+            _quote(request_id),
             ',"seq":',
-            str(values["seq"]),
+            str(seq),
             ',"target_id":',
-            _quote(values["target_id"]),
+            _quote(target_id),
             ',"target_org_id":',
-            _number(values["target_org_id"]),
+            _number(target_org_id),
             ',"target_type":',
-            _quote(values["target_type"]),
+            _quote(target_type),
             ',"v":2}',
         )
     )
