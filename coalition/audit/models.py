@@ -303,6 +303,9 @@ class TreeHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     size = models.BigIntegerField(default=0)
     root_hash = models.CharField(max_length=64, default=EMPTY_TREE_ROOT)
+    # On PostgreSQL (migration 0006): every event written by a transaction whose id is below this
+    # one is in the tree. The sequencer looks for new events from here on (coalition/audit/tree.py).
+    integrated_below_xid = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_treehead_singleton")]

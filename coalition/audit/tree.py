@@ -161,13 +161,17 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
             events = _orm_rows(legacy, ("id", *_EVENT_NAMES), ("id", *_EVENT_NAMES))
         elif AuditEvent.objects.filter(seq__gt=head.size).order_by("seq").values_list("seq", flat=True).first():
             raise TreeError(f"event #{head.size + 1} is missing: the tree cannot go on from {head.size}")
+        below_xid = None
         if not events:
-            events = _waiting_events(limit)
+            events, queued = _queued_events(limit), True
+            if not events and connection.vendor == "postgresql":
+                (events, below_xid), queued = _outbox_events(head.integrated_below_xid, limit), False
             if not events:
                 return None
             for number, event in enumerate(events, head.size + 1):
                 event["seq"] = number  # the leaf data holds it; the row does not
-            _dequeue([event["id"] for event in events])
+            if queued:
+                _dequeue([event["id"] for event in events])
         stack = [_Piece(level, index, value) for (level, index), value in _stack_of(head.size)]
         now = timezone.now()
         leaves: list[tuple[int, int, str]] = []
@@ -190,7 +194,9 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
         root = _fold([piece.hash for piece in stack])
         checkpoint = checkpoints.Checkpoint(origin(), size, root)
         head.size, head.root_hash = size, root.hex()
-        head.save(update_fields=["size", "root_hash"])
+        if below_xid is not None:
+            head.integrated_below_xid = below_xid
+        head.save(update_fields=["size", "root_hash", "integrated_below_xid"])
         return AuditCheckpoint.objects.create(
             size=size,
             root_hash=root.hex(),
@@ -301,15 +307,23 @@ WAITING_CAP = 10_000
 
 
 def status() -> Status:
-    """Three indexed reads: the head, the oldest waiting event, and the waiting count (capped)."""
+    """A few indexed reads: the head, the oldest waiting event, and the waiting count (capped)."""
     now = timezone.now()
     waiting = AuditQueue.objects.all()
     first = waiting.order_by("event_id").values("event_id")[:1]
     oldest = AuditEvent.objects.filter(id__in=first).values_list("created_at", flat=True).first()
+    count = waiting.order_by()[:WAITING_CAP].count()
+    head = TreeHead.objects.get(id=1)
+    if connection.vendor == "postgresql" and count < WAITING_CAP:
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_OUTBOX_STATUS, [head.integrated_below_xid, WAITING_CAP - count])
+            times = [created_at for (created_at,) in cursor.fetchall()]
+        count += len(times)
+        oldest = min(filter(None, [oldest, *times[:1]]), default=None)
     last = AuditCheckpoint.objects.order_by("-size").values_list("created_at", flat=True).first()
     return Status(
-        size=TreeHead.objects.get(id=1).size,
-        waiting=waiting.order_by()[:WAITING_CAP].count(),
+        size=head.size,
+        waiting=count,
         oldest_waiting_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
         last_checkpoint_at=last,
         bound_seconds=settings.AUDIT_INTEGRATION_BOUND,
@@ -485,13 +499,61 @@ def _orm_rows(queryset: Any, columns: tuple[str, ...], names: tuple[str, ...]) -
     return rows
 
 
-def _waiting_events(limit: int) -> list[dict[str, Any]]:
-    """The next `limit` events on the queue, oldest first, `created_at` as ISO 8601 text."""
+def _queued_events(limit: int) -> list[dict[str, Any]]:
+    """The next `limit` events on the queue, oldest first, `created_at` as ISO 8601 text. On
+    PostgreSQL the queue holds only events written before migration 0006 (looked at first, so that
+    a join is not planned for an empty queue)."""
     if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM audit_auditqueue)")
+            if not cursor.fetchone()[0]:
+                return []
         return _pg_rows(_PG_WAITING, [limit], ("id", *_EVENT_NAMES))
     waiting = AuditQueue.objects.order_by("event_id").values("event_id")[:limit]
     events = AuditEvent.objects.filter(id__in=waiting).order_by("id")
     return _orm_rows(events, ("id", *_EVENT_NAMES), ("id", *_EVENT_NAMES))
+
+
+# On PostgreSQL a new event carries the id of the transaction that wrote it (`xid`, migration 0006)
+# instead of joining a queue. Every transaction whose id is below the horizon of a snapshot
+# (pg_snapshot_xmin) has ended, so all its events are visible to any later snapshot. The tree head
+# keeps such a horizon, `integrated_below_xid`: every event of a transaction below it is in the
+# tree. The next run takes the events from that id on that are visible (committed) and have no leaf
+# yet, oldest transaction first, and moves the mark to the horizon it read before them (or to the
+# first transaction it left for later). An event of a transaction still open is taken by a later
+# run, once committed; a long transaction delays no one else's events (those of later transactions
+# that commit are visible, and taken); two sequencers queue on the head's row as before, and a
+# leaf's unique event stops any second integration.
+_PG_OUTBOX = f"""
+SELECT e.id, e.xid::text::bigint, {_PG_EVENT_COLUMNS} FROM audit_auditevent e
+WHERE e.seq IS NULL AND e.xid >= %s::text::xid8
+AND NOT EXISTS (SELECT 1 FROM audit_auditleaf l WHERE l.event_id = e.id)
+ORDER BY e.xid, e.id LIMIT %s
+"""  # noqa: S608 - constant text
+_PG_OUTBOX_STATUS = """
+SELECT e.created_at FROM audit_auditevent e
+WHERE e.seq IS NULL AND e.xid >= %s::text::xid8
+AND NOT EXISTS (SELECT 1 FROM audit_auditleaf l WHERE l.event_id = e.id)
+ORDER BY e.xid, e.id LIMIT %s
+"""
+
+
+def _outbox_events(below_xid: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """The next `limit` events not yet in the tree, from the tree head's horizon on (PostgreSQL),
+    and the horizon to keep once they are integrated."""
+    with connection.cursor() as cursor:
+        # Read before the events, by a snapshot no later than theirs: every transaction below it
+        # had ended when the events were read, so the events read include all of its.
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        horizon = cursor.fetchone()[0]
+        # Index look-ups from the mark on, and one leaf look-up per event: never a hash of a table.
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+    rows = _pg_rows(_PG_OUTBOX, [below_xid, limit + 1], ("id", "xid", *_EVENT_NAMES))
+    if len(rows) > limit:
+        horizon = min(horizon, rows[limit]["xid"])  # that transaction's events are not all taken
+        rows = rows[:limit]
+    return rows, max(horizon, below_xid)
 
 
 _ORM_COLUMNS = (
@@ -752,17 +814,34 @@ def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers
         yield TreeProblem(f"event #{beyond.seq}", "it is numbered but not in the tree (only the sequencer numbers)")
     # Every other event is in the tree or waiting on the queue: one taken off the queue without
     # its leaf would never be integrated.
-    waiting = AuditQueue.objects.filter(event_id=OuterRef("id"))
-    lost = AuditEvent.objects.filter(seq__isnull=True, leaf__isnull=True).exclude(Exists(waiting))
-    first_lost = lost.order_by("id").values_list("id", flat=True).first()
-    if first_lost is not None:
+    lost = _lost_events(head)
+    if lost:
         yield TreeProblem(
-            f"event id {first_lost}",
-            f"{lost.count()} event(s) are neither in the tree nor waiting for it (taken off the queue)",
+            f"event id {lost[0]}",
+            f"{len(lost)} event(s) are neither in the tree nor waiting for it"
+            " (taken off the queue, or their transaction id changed)",
         )
     queued_twice = AuditQueue.objects.filter(event_id__in=AuditLeaf.objects.values("event_id"))
     if queued_twice.exists():
         yield TreeProblem("queue", f"{queued_twice.count()} event(s) in the tree are still waiting on the queue")
+
+
+def _lost_events(head: TreeHead) -> list[int]:
+    """Events neither in the tree nor waiting: not on the queue and (on PostgreSQL) without a
+    transaction id from the tree head's horizon on."""
+    if connection.vendor != "postgresql":
+        waiting = AuditQueue.objects.filter(event_id=OuterRef("id"))
+        lost = AuditEvent.objects.filter(seq__isnull=True, leaf__isnull=True).exclude(Exists(waiting))
+        return list(lost.order_by("id").values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.id FROM audit_auditevent e WHERE e.seq IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM audit_auditleaf l WHERE l.event_id = e.id)"
+            " AND NOT EXISTS (SELECT 1 FROM audit_auditqueue q WHERE q.event_id = e.id)"
+            " AND (e.xid IS NULL OR e.xid < %s::text::xid8) ORDER BY e.id",
+            [head.integrated_below_xid],
+        )
+        return [event_id for (event_id,) in cursor.fetchall()]
 
 
 def _compare_nodes(computed: dict[tuple[int, int], bytes]) -> list[TreeProblem]:
