@@ -180,7 +180,7 @@ def integrate(*, limit: int | None = None) -> AuditCheckpoint | None:
             index = head.size + offset
             if event["seq"] != index + 1:
                 raise TreeError(f"event #{index + 1} is missing between #{index} and #{event['seq']}")
-            value = merkle.leaf_hash(leaf_data_at(event, event["created_at"]))
+            value = _new_leaf(event)
             leaves.append((index, event["id"], value.hex()))
             nodes += [(m.level, m.index, m.hash.hex()) for m in _push(stack, _Piece(0, index, value))]
         stamp = connection.ops.adapt_datetimefield_value(now)
@@ -481,13 +481,10 @@ WHERE e.id IN (SELECT event_id FROM audit_auditqueue ORDER BY event_id LIMIT %s)
 
 
 def _pg_rows(sql: str, params: list[Any], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows as dictionaries, the JSON columns as PostgreSQL's text (`_new_leaf` reads them so)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    for values in rows:
-        for name in _JSON_COLUMNS:
-            values[name] = json.loads(values[name])
-    return rows
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _orm_rows(queryset: Any, columns: tuple[str, ...], names: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -638,40 +635,68 @@ def _canonical_ids(text: str) -> str | None:
 _LEAF_PREFIX, _NODE_PREFIX = b"\x00", b"\x01"
 
 
+def _committed_text(
+    seq: int,
+    actor_id: int | None,
+    actor_label: str,
+    org_ids: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    target_org_id: int | None,
+    request_id: str,
+    data: str,
+    created_at: str,
+    digest: str,
+) -> str | None:
+    """A format 2 event's leaf data as text, from a row read from PostgreSQL as it is (the JSON
+    columns as their text), without making a dictionary of it: the same bytes as the general way
+    (tests/audit/test_canonical.py). None when the values need the general way."""
+    ids = _canonical_ids(org_ids)
+    if ids is None:
+        return None
+    if data != "{}":
+        parsed = json.loads(data)
+        if type(parsed) is not dict:
+            return None
+        data = canonical_object(parsed)
+    return committed_leaf_text(
+        action=action,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        actor_org_ids=ids,
+        created_at=created_at,
+        data=data,
+        personal=digest,
+        request_id=request_id,
+        seq=seq,
+        target_id=target_id,
+        target_org_id=target_org_id,
+        target_type=target_type,
+    )
+
+
 def _leaf_of(row: tuple[Any, ...], problems: list[TreeProblem]) -> bytes:
     """One leaf recomputed from its row (`_ROW_NAMES`), its problems added to `problems`. A format 2
-    event read from PostgreSQL is written out from the row as it is, its JSON columns from their
-    text (the same bytes as the general way: tests/audit/test_canonical.py); anything else, a
-    dictionary of the values through `_leaf_problems`."""
+    event read from PostgreSQL is written out from the row as it is (`_committed_text`); anything
+    else, a dictionary of the values through `_leaf_problems`."""
     (index, leaf_hash, redacted, stored_seq, actor_id, actor_label, org_ids, action, target_type, target_id,
      target_org_id, request_id, data, leaf_format, created_at, ip, user_agent, salt, digest) = row  # fmt: skip
-    if leaf_format == LeafFormat.COMMITTED and type(data) is str and (ids := _canonical_ids(org_ids)) is not None:
-        if data != "{}":
-            parsed = json.loads(data)
-            data = canonical_object(parsed) if type(parsed) is dict else None
-        if data is not None:
-            text = committed_leaf_text(
-                action=action,
-                actor_id=actor_id,
-                actor_label=actor_label,
-                actor_org_ids=ids,
-                created_at=created_at,
-                data=data,
-                personal=digest,
-                request_id=request_id,
-                seq=index + 1,
-                target_id=target_id,
-                target_org_id=target_org_id,
-                target_type=target_type,
-            )
-            value = hashlib.sha256(_LEAF_PREFIX + text.encode()).digest()
-            if value.hex() != leaf_hash:
-                problems.append(_edited(index))
-            elif not redacted and personal_digest(salt=salt, ip=ip, user_agent=user_agent) != digest:
-                problems.append(_personal_edited(index))
-            if stored_seq is not None and stored_seq != index + 1:
-                problems.append(TreeProblem(f"leaf {index}", f"it holds event #{stored_seq}, not #{index + 1}"))
-            return value
+    text = None
+    if leaf_format == LeafFormat.COMMITTED and type(data) is str:
+        text = _committed_text(
+            index + 1, actor_id, actor_label, org_ids, action, target_type, target_id, target_org_id, request_id,
+            data, created_at, digest,
+        )  # fmt: skip
+    if text is not None:
+        value = hashlib.sha256(_LEAF_PREFIX + text.encode()).digest()
+        if value.hex() != leaf_hash:
+            problems.append(_edited(index))
+        elif not redacted and personal_digest(salt=salt, ip=ip, user_agent=user_agent) != digest:
+            problems.append(_personal_edited(index))
+        if stored_seq is not None and stored_seq != index + 1:
+            problems.append(TreeProblem(f"leaf {index}", f"it holds event #{stored_seq}, not #{index + 1}"))
+        return value
     values = dict(zip(_ROW_NAMES, row, strict=True))
     for name in _JSON_COLUMNS:
         if type(values[name]) is str:
@@ -679,6 +704,24 @@ def _leaf_of(row: tuple[Any, ...], problems: list[TreeProblem]) -> bytes:
     value, found = _leaf_problems(values)
     problems += found
     return value
+
+
+def _new_leaf(event: dict[str, Any]) -> bytes:
+    """The leaf hash of an event about to be integrated (its number in "seq"); the JSON columns as
+    PostgreSQL's text, or parsed."""
+    if event["leaf_format"] == LeafFormat.COMMITTED and type(event["data"]) is str:
+        text = _committed_text(*(event[name] for name in _COMMITTED_NAMES))
+        if text is not None:
+            return hashlib.sha256(_LEAF_PREFIX + text.encode()).digest()
+    values = {name: json.loads(value) if name in _JSON_COLUMNS and type(value) is str else value
+              for name, value in event.items()}  # fmt: skip
+    return merkle.leaf_hash(leaf_data_at(values, values["created_at"]))
+
+
+_COMMITTED_NAMES = (
+    "seq", "actor_id", "actor_label", "actor_org_ids", "action", "target_type", "target_id", "target_org_id",
+    "request_id", "data", "created_at", "personal_digest",
+)  # fmt: skip
 
 
 def _check_chunk(job: tuple[int, int, tuple[int, ...]]) -> _Chunk:
