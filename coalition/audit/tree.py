@@ -18,7 +18,7 @@ import hashlib
 import json
 import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -725,14 +725,19 @@ _COMMITTED_NAMES = (
 
 
 def _check_chunk(job: tuple[int, int, tuple[int, ...]]) -> _Chunk:
-    """Leaves start..end-1 recomputed, their complete subtrees rebuilt level by level and compared
-    with the stored ones, and the right edge at each size in `sizes` (each in start+1..end). The
-    chunk starts at a multiple of its (power of two) length, so its subtrees are the tree's."""
-    start, end, sizes = job
+    return _check_rows(job, _leaf_rows(job[0], job[1]))
+
+
+def _check_rows(job: tuple[int, int, tuple[int, ...]], rows: list[tuple[Any, ...]]) -> _Chunk:
+    """Leaves start..end-1 (`rows`) recomputed, their complete subtrees rebuilt level by level and
+    compared with the stored ones, and the right edge at each size in `sizes` (each in
+    start+1..end). The chunk starts at a multiple of its (power of two) length, so its subtrees are
+    the tree's."""
+    start, _end, sizes = job
     problems: list[TreeProblem] = []
     leaves: list[bytes] = []
     expected = start
-    for row in _leaf_rows(start, end):
+    for row in rows:
         if row[0] != expected:
             break
         leaves.append(_leaf_of(row, problems))
@@ -798,11 +803,34 @@ def _checked_chunks(total: int, sizes: list[int], workers: int) -> Iterator[_Chu
     # An in-memory SQLite database (tests) is not shared with other processes.
     in_memory = connection.vendor == "sqlite" and bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
     if workers <= 1 or len(jobs) <= 1 or in_memory:
-        yield from map(_check_chunk, jobs)
+        if connection.vendor == "postgresql" and len(jobs) > 1 and not connection.in_atomic_block:
+            yield from _read_ahead(jobs)
+        else:
+            yield from map(_check_chunk, jobs)
         return
     connections.close_all()  # each process opens its own
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield from pool.map(_check_chunk, jobs)
+
+
+def _read_ahead(jobs: list[tuple[int, int, tuple[int, ...]]]) -> Iterator[_Chunk]:
+    """Chunks checked in this process while a thread reads the next chunk's rows (on a connection
+    of its own, so only for committed data): the database's work and the reading overlap the
+    hashing, as the second process of `--workers 2` would."""
+
+    def close() -> None:
+        connections.close_all()  # the thread's own connection
+
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            pending = pool.submit(_leaf_rows, jobs[0][0], jobs[0][1])
+            for number, job in enumerate(jobs):
+                rows = pending.result()
+                if number + 1 < len(jobs):
+                    pending = pool.submit(_leaf_rows, jobs[number + 1][0], jobs[number + 1][1])
+                yield _check_rows(job, rows)
+        finally:
+            pool.submit(close).result()
 
 
 def _rebuild(head: TreeHead, wanted: dict[int, list[tuple[str, bytes]]], workers: int = 1) -> Iterator[TreeProblem]:

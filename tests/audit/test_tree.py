@@ -453,6 +453,26 @@ def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
     assert found and "event #23" in found[0]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_verification_reading_ahead_in_a_thread_finds_what_one_finds(monkeypatch, tmp_path):
+    """On PostgreSQL, outside a transaction, one process reads the next chunk in a thread while it
+    checks the current one: the same verdicts, checkpoints inside chunks included."""
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 4)
+    _write(21)
+    while tree.integrate(limit=5) is not None:
+        pass
+    read_ahead = []
+    original = tree._read_ahead
+    monkeypatch.setattr(tree, "_read_ahead", lambda jobs: read_ahead.append(len(jobs)) or original(jobs))
+    kept = tmp_path / "kept.txt"
+    kept.write_text(AuditCheckpoint.objects.get(size=10).note)
+    assert "Tree of 21 events verified" in _verify(kept)
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE id = %s", [_id(14)]))
+    found = [str(problem) for problem in tree.verify_tree()]
+    assert found and "event #14" in found[0]
+    assert read_ahead == ([6, 6] if connection.vendor == "postgresql" else [])
+
+
 @pytest.mark.django_db
 def test_chunks_hand_their_edges_on_and_every_checkpoint_inside_them_is_checked(monkeypatch, tmp_path):
     """Chunks of four leaves: checkpoints fall inside chunks and on their edges, subtrees above
