@@ -117,9 +117,9 @@ def _bound_cursor(connection: Any) -> Any:
     """On PostgreSQL a cursor that sends the values apart from the statement (server-side
     binding), wrapped as Django wraps its own (query logging and counting, error translation),
     on the same connection and so in the caller's transaction. Django's default cursor writes
-    each value into the statement's text in Python: for this INSERT of twenty values that cost the
-    request about 110 us of CPU of the 190 us the whole recording took. Nothing is prepared on the
-    server, so connection poolers are not affected."""
+    each value into the statement's text in Python: 15.6 us for this INSERT of twenty values,
+    against 7.1 us to send them apart. Nothing is prepared on the server, so connection poolers
+    are not affected."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
