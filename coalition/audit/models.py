@@ -1,8 +1,9 @@
 """The append-only audit log.
 
 A request only inserts its event, in the same transaction as the action it records, with no
-shared lock; a database trigger adds the event's id to the sequencer's queue. The sequencer
-(coalition/audit/tree.py) takes committed events from the queue in order and integrates them into a
+shared lock; on SQLite a database trigger adds the event's id to the sequencer's queue, on
+PostgreSQL the event carries its transaction's id. The sequencer (coalition/audit/tree.py) takes
+committed events not yet integrated, in order, and integrates them into a
 Merkle tree (RFC 9162) whose signed checkpoints anyone may keep: an event's number is its leaf's
 index plus one, kept in the leaf, so the event row itself is never rewritten. Database triggers
 (coalition/audit/guards.py) refuse every change to an event except one: redacting its personal
@@ -316,9 +317,10 @@ class TreeHead(models.Model):
 
 class AuditQueue(models.Model):
     """The events waiting for the sequencer, by id. Filled only by the database's trigger on every
-    new event (coalition/audit/guards.py), emptied by the sequencer in the transaction that adds
-    the events' leaves: an event is either waiting here or in the tree, never both, never neither
-    (verification checks it)."""
+    new event (coalition/audit/guards.py; on PostgreSQL only until migration 0006, whose events wait
+    by their transaction's id), emptied by the sequencer in the transaction that adds the events'
+    leaves: an event is either waiting (here, or by its transaction's id) or in the tree, never
+    both, never neither (verification checks it)."""
 
     event_id = models.BigIntegerField(primary_key=True)
 
@@ -334,7 +336,11 @@ class AuditLeaf(models.Model):
     The hash is kept so that proofs still verify once personal data in old events is redacted."""
 
     index = models.BigIntegerField(primary_key=True)
-    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="leaf")
+    # No foreign key in the database (migration 0007): its check locked the event's row for every
+    # leaf (a rewrite of the event's page, 54 bytes of WAL and a lookup an event). Events cannot be
+    # deleted (coalition/audit/guards.py), the unique index keeps an event to one leaf, and
+    # verification names a leaf whose event is gone.
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="leaf", db_constraint=False)
     hash = models.CharField(max_length=64)
     integrated_at = models.DateTimeField()
 

@@ -1,15 +1,17 @@
 """The audit log as a Merkle tree (RFC 9162): the sequencer that integrates events into it and
 signs checkpoints, proofs read from the stored tree, and the tree's verification.
 
-Requests insert events unnumbered, and a database trigger puts each new event's id on a queue
-(`AuditQueue`). The sequencer locks the single `TreeHead` row, so two sequencers (two workers, or a
-worker and the command) queue and never integrate an event twice; under the lock it takes the
-committed events on the queue, oldest first, gives them the numbers from the tree's size on, adds
-their leaves (a leaf's index is its event's number less one) and takes them off the queue, all in one
-transaction. The event rows are never updated: their number lives in the leaf. An event whose
-transaction commits late (after a younger one was integrated) is simply numbered by the next run:
-nothing is skipped and there is no gap. Complete subtrees are stored as they fill (`AuditNode`), so
-a proof for any event reads O(log n) rows in one statement.
+Requests insert events unnumbered. On SQLite a database trigger puts each new event's id on a
+queue (`AuditQueue`); on PostgreSQL the event carries the id of the transaction that wrote it
+instead (`_outbox_events`: no second row on the request's path, nothing to delete afterwards). The
+sequencer locks the single `TreeHead` row, so two sequencers (two workers, or a worker and the
+command) queue and never integrate an event twice; under the lock it takes the committed events not
+yet in the tree, oldest first, gives them the numbers from the tree's size on and adds their leaves
+(a leaf's index is its event's number less one), all in one transaction. The event rows are never
+updated: their number lives in the leaf. An event whose transaction commits late (after a younger
+one was integrated) is simply numbered by the next run: nothing is skipped and there is no gap.
+Complete subtrees are stored as they fill (`AuditNode`), so a proof for any event reads O(log n)
+rows in one statement.
 """
 
 from __future__ import annotations
@@ -471,7 +473,7 @@ _PG_EVENT_COLUMNS = ", ".join(
 )
 _PG_LEAF_ROWS = f"""
 SELECT l."index", l.hash, e.redacted_at IS NOT NULL, {_PG_EVENT_COLUMNS}
-FROM audit_auditleaf l JOIN audit_auditevent e ON e.id = l.event_id
+FROM audit_auditleaf l LEFT JOIN audit_auditevent e ON e.id = l.event_id
 WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"
 """  # noqa: S608 - constant text
 _PG_WAITING = f"""
@@ -682,6 +684,9 @@ def _leaf_of(row: tuple[Any, ...], problems: list[TreeProblem]) -> bytes:
     else, a dictionary of the values through `_leaf_problems`."""
     (index, leaf_hash, redacted, stored_seq, actor_id, actor_label, org_ids, action, target_type, target_id,
      target_org_id, request_id, data, leaf_format, created_at, ip, user_agent, salt, digest) = row  # fmt: skip
+    if leaf_format is None:  # no event joined the leaf (PostgreSQL reads them with a LEFT JOIN)
+        problems.append(TreeProblem(f"leaf {index} (event #{index + 1})", "its event is missing (it was deleted)"))
+        return bytes.fromhex(leaf_hash)
     text = None
     if leaf_format == LeafFormat.COMMITTED and type(data) is str:
         text = _committed_text(

@@ -212,6 +212,16 @@ def test_a_deleted_event_is_caught(integrated):
 
 
 @pytest.mark.django_db
+def test_an_event_deleted_from_under_its_leaf_is_caught(integrated):
+    """The leaf's event is not a foreign key in the database (migration 0007): an event deleted
+    around the triggers, its leaf left, is named by its leaf."""
+    _raw(("DELETE FROM audit_auditevent WHERE id = %s", [_id(7)]))
+    said = "its event is missing" if connection.vendor == "postgresql" else "the tree lacks this leaf"
+    with pytest.raises(CommandError, match=rf"leaf 6 \(event #7\): {said}"):
+        _verify()
+
+
+@pytest.mark.django_db
 def test_a_truncated_tail_is_caught(integrated):
     ninth = _id(9)
     _raw(
