@@ -122,13 +122,13 @@ def _bound_cursor(connection: Any) -> Any:
     are not affected."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    import psycopg
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         connection.validate_thread_sharing()
-        raw = ServerBindingCursor(connection.connection)
+        raw = psycopg.Cursor(connection.connection)
         return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
