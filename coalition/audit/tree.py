@@ -315,7 +315,8 @@ def status() -> Status:
     count = waiting.order_by()[:WAITING_CAP].count()
     head = TreeHead.objects.get(id=1)
     if connection.vendor == "postgresql" and count < WAITING_CAP:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _outbox_plan(cursor)
             cursor.execute(_PG_OUTBOX_STATUS, [head.integrated_below_xid, WAITING_CAP - count])
             times = [created_at for (created_at,) in cursor.fetchall()]
         count += len(times)
@@ -535,6 +536,15 @@ ORDER BY e.xid, e.id LIMIT %s
 """
 
 
+def _outbox_plan(cursor: Any) -> None:
+    """For the rest of the transaction: the events from the horizon on by their index, one leaf
+    look-up each. On statistics that lag behind the log (or none yet for the column, as after
+    migration 0006) the planner read the whole events table instead, every run."""
+    for setting in ("enable_hashjoin", "enable_mergejoin", "enable_seqscan", "enable_bitmapscan"):
+        cursor.execute(f"SET LOCAL {setting} = off")
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
 def _outbox_events(below_xid: int, limit: int) -> tuple[list[dict[str, Any]], int]:
     """The next `limit` events not yet in the tree, from the tree head's horizon on (PostgreSQL),
     and the horizon to keep once they are integrated."""
@@ -543,9 +553,7 @@ def _outbox_events(below_xid: int, limit: int) -> tuple[list[dict[str, Any]], in
         # had ended when the events were read, so the events read include all of its.
         cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
         horizon = cursor.fetchone()[0]
-        # Index look-ups from the mark on, and one leaf look-up per event: never a hash of a table.
-        cursor.execute("SET LOCAL enable_hashjoin = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
+        _outbox_plan(cursor)
     rows = _pg_rows(_PG_OUTBOX, [below_xid, limit + 1], ("id", "xid", *_EVENT_NAMES))
     if len(rows) > limit:
         horizon = min(horizon, rows[limit]["xid"])  # that transaction's events are not all taken

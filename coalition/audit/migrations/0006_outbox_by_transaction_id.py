@@ -27,7 +27,10 @@ def add_transaction_ids(apps, schema_editor):
         # No default while the column is added: the existing rows keep NULL (no rewrite of the table).
         cursor.execute("ALTER TABLE audit_auditevent ADD COLUMN xid xid8")
         cursor.execute("ALTER TABLE audit_auditevent ALTER COLUMN xid SET DEFAULT pg_current_xact_id()")
-        cursor.execute("CREATE INDEX audit_event_outbox_idx ON audit_auditevent (xid, id) WHERE seq IS NULL")
+        # Only events written from now on: the index starts empty and stays out of the older rows.
+        cursor.execute(
+            "CREATE INDEX audit_event_outbox_idx ON audit_auditevent (xid, id) WHERE seq IS NULL AND xid IS NOT NULL"
+        )
 
 
 def remove_transaction_ids(apps, schema_editor):
