@@ -1,7 +1,8 @@
 """Database triggers that make audit events append-only: DELETE (and on PostgreSQL TRUNCATE) of
 `audit_auditevent` is refused to every ordinary statement, and so is any UPDATE except the
-retention task redacting an event's personal data once; every new event is put on the sequencer's
-queue by a trigger too, whatever wrote it. A role
+retention task redacting an event's personal data once; on SQLite every new event is put on the
+sequencer's queue by a trigger too, whatever wrote it (PostgreSQL finds new events by their
+transaction id instead: coalition/audit/tree.py). A role
 that owns the table can still drop the triggers; that deliberate tampering is what the Merkle tree
 and its signed checkpoints, kept outside the database, are there to reveal."""
 
@@ -90,6 +91,28 @@ _INSTALL_QUEUED = {
     ],
 }
 
+# Since migration 0006, on PostgreSQL: no queue. A new event carries the id of the transaction that
+# wrote it (`xid`, filled by the column's default) and the sequencer finds it by that
+# (coalition/audit/tree.py); the id is kept unchanged like the columns the leaf covers, so that
+# nobody moves an event out of the sequencer's sight without verification noticing.
+_INSTALL_OUTBOX_POSTGRESQL = [
+    """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql;""",
+    f"""CREATE OR REPLACE FUNCTION audit_event_guard_update() RETURNS trigger AS $$
+        BEGIN
+          IF NEW.xid IS NOT DISTINCT FROM OLD.xid AND {_QUEUED_ALLOWED["postgresql"]} THEN RETURN NEW; END IF;
+          RAISE EXCEPTION 'audit events are append-only';
+        END; $$ LANGUAGE plpgsql;""",
+    "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;",
+    "DROP TRIGGER IF EXISTS audit_event_guard_update ON audit_auditevent;",
+    "DROP TRIGGER IF EXISTS audit_event_enqueue ON audit_auditevent;",
+    "DROP FUNCTION IF EXISTS audit_event_enqueue();",
+    """CREATE TRIGGER audit_event_append_only BEFORE DELETE OR TRUNCATE
+       ON audit_auditevent FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();""",
+    """CREATE TRIGGER audit_event_guard_update BEFORE UPDATE
+       ON audit_auditevent FOR EACH ROW EXECUTE FUNCTION audit_event_guard_update();""",
+]
+
 _INSTALL = {
     "sqlite": [
         f"""CREATE TRIGGER IF NOT EXISTS audit_event_guard_update BEFORE UPDATE ON audit_auditevent
@@ -137,6 +160,8 @@ def _event_triggers(connection: Any) -> list[str]:
     the older, stricter ones: their columns do not exist yet)."""
     with connection.cursor() as cursor:
         columns = {c.name for c in connection.introspection.get_table_description(cursor, "audit_auditevent")}
+    if "xid" in columns and connection.vendor == "postgresql":
+        return _INSTALL_OUTBOX_POSTGRESQL
     if "audit_auditqueue" in connection.introspection.table_names():
         return _INSTALL_QUEUED.get(connection.vendor, [])
     if "leaf_format" in columns:

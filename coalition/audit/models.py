@@ -1,8 +1,9 @@
 """The append-only audit log.
 
 A request only inserts its event, in the same transaction as the action it records, with no
-shared lock; a database trigger adds the event's id to the sequencer's queue. The sequencer
-(coalition/audit/tree.py) takes committed events from the queue in order and integrates them into a
+shared lock; on SQLite a database trigger adds the event's id to the sequencer's queue, on
+PostgreSQL the event carries its transaction's id. The sequencer (coalition/audit/tree.py) takes
+committed events not yet integrated, in order, and integrates them into a
 Merkle tree (RFC 9162) whose signed checkpoints anyone may keep: an event's number is its leaf's
 index plus one, kept in the leaf, so the event row itself is never rewritten. Database triggers
 (coalition/audit/guards.py) refuse every change to an event except one: redacting its personal
@@ -193,6 +194,11 @@ _quote = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) e
 _DATA = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def canonical_object(value: dict[str, Any]) -> str:
+    """A JSON object's canonical text (as canonical_json writes it)."""
+    return _DATA.encode(value) if value else "{}"
+
+
 def _plain(values: Mapping[str, Any]) -> bool:
     return (
         type(values["seq"]) is int
@@ -214,32 +220,65 @@ def _number(value: int | None) -> str:
 
 def _committed_leaf(values: Mapping[str, Any], created_at: str) -> str:
     data = values["data"]
+    return committed_leaf_text(
+        action=values["action"],
+        actor_id=values["actor_id"],
+        actor_label=values["actor_label"],
+        actor_org_ids="[" + ",".join(map(str, values["actor_org_ids"])) + "]",
+        created_at=created_at,
+        data=canonical_object(data),
+        personal=values["personal_digest"],
+        request_id=values["request_id"],
+        seq=values["seq"],
+        target_id=values["target_id"],
+        target_org_id=values["target_org_id"],
+        target_type=values["target_type"],
+    )
+
+
+def committed_leaf_text(
+    *,
+    action: str,
+    actor_id: int | None,
+    actor_label: str,
+    actor_org_ids: str,
+    created_at: str,
+    data: str,
+    personal: str,
+    request_id: str,
+    seq: int,
+    target_id: str,
+    target_org_id: int | None,
+    target_type: str,
+) -> str:
+    """Format 2's canonical JSON from its values, the two JSON ones (`actor_org_ids`, `data`)
+    already written canonically (verification writes them from PostgreSQL's text)."""
     return "".join(
         (
             '{"action":',
-            _quote(values["action"]),
+            _quote(action),
             ',"actor_id":',
-            _number(values["actor_id"]),
+            _number(actor_id),
             ',"actor_label":',
-            _quote(values["actor_label"]),
-            ',"actor_org_ids":[',
-            ",".join(map(str, values["actor_org_ids"])),
-            '],"created_at":',
+            _quote(actor_label),
+            ',"actor_org_ids":',
+            actor_org_ids,
+            ',"created_at":',
             _quote(created_at),
             ',"data":',
-            _DATA.encode(data) if data else "{}",
+            data,
             ',"personal":',
-            _quote(values["personal_digest"]),
+            _quote(personal),
             ',"request_id":',
-            _quote(values["request_id"]),
+            _quote(request_id),
             ',"seq":',
-            str(values["seq"]),
+            str(seq),
             ',"target_id":',
-            _quote(values["target_id"]),
+            _quote(target_id),
             ',"target_org_id":',
-            _number(values["target_org_id"]),
+            _number(target_org_id),
             ',"target_type":',
-            _quote(values["target_type"]),
+            _quote(target_type),
             ',"v":2}',
         )
     )
@@ -265,6 +304,9 @@ class TreeHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     size = models.BigIntegerField(default=0)
     root_hash = models.CharField(max_length=64, default=EMPTY_TREE_ROOT)
+    # On PostgreSQL (migration 0006): every event written by a transaction whose id is below this
+    # one is in the tree. The sequencer looks for new events from here on (coalition/audit/tree.py).
+    integrated_below_xid = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_treehead_singleton")]
@@ -275,9 +317,10 @@ class TreeHead(models.Model):
 
 class AuditQueue(models.Model):
     """The events waiting for the sequencer, by id. Filled only by the database's trigger on every
-    new event (coalition/audit/guards.py), emptied by the sequencer in the transaction that adds
-    the events' leaves: an event is either waiting here or in the tree, never both, never neither
-    (verification checks it)."""
+    new event (coalition/audit/guards.py; on PostgreSQL only until migration 0006, whose events wait
+    by their transaction's id), emptied by the sequencer in the transaction that adds the events'
+    leaves: an event is either waiting (here, or by its transaction's id) or in the tree, never
+    both, never neither (verification checks it)."""
 
     event_id = models.BigIntegerField(primary_key=True)
 
@@ -293,7 +336,11 @@ class AuditLeaf(models.Model):
     The hash is kept so that proofs still verify once personal data in old events is redacted."""
 
     index = models.BigIntegerField(primary_key=True)
-    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="leaf")
+    # No foreign key in the database (migration 0007): its check locked the event's row for every
+    # leaf (a rewrite of the event's page, 54 bytes of WAL and a lookup an event). Events cannot be
+    # deleted (coalition/audit/guards.py), the unique index keeps an event to one leaf, and
+    # verification names a leaf whose event is gone.
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="leaf", db_constraint=False)
     hash = models.CharField(max_length=64)
     integrated_at = models.DateTimeField()
 

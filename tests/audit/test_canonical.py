@@ -80,3 +80,26 @@ def test_the_personal_digest_is_over_the_canonical_array():
     for salt, ip, agent in [("", "", ""), ("a" * 32, "203.0.113.0/24", AWKWARD[5]), (AWKWARD[3], AWKWARD[4], '"')]:
         expected = json.dumps([salt, ip, agent], separators=(",", ":"), ensure_ascii=False)
         assert personal_digest(salt=salt, ip=ip, user_agent=agent) == hashlib.sha256(expected.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("[]", "[]"),
+        ("[1]", "[1]"),
+        ("[3, 12, 8589934592]", "[3,12,8589934592]"),
+        ("[1.0]", None),
+        ("[-1]", None),
+        ('["1"]', None),
+        ("[[1]]", None),
+        ("[1, [2]]", None),
+        ("{}", None),
+        ("[\u0661]", None),  # an Arabic-Indic digit: str.isdigit() says yes, JSON says no
+    ],
+)
+def test_postgresqls_text_of_the_organisation_ids_is_written_canonically_or_left_to_the_general_way(text, canonical):
+    from coalition.audit.tree import _canonical_ids
+
+    assert _canonical_ids(text) == canonical
+    if canonical is not None:
+        assert canonical == json.dumps(json.loads(text), separators=(",", ":"))

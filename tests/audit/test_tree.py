@@ -186,10 +186,16 @@ def test_an_event_numbered_outside_the_sequencer_is_caught(integrated):
 
 
 @pytest.mark.django_db
-def test_an_event_taken_off_the_queue_is_caught(integrated):
+def test_an_event_taken_off_the_queue_or_out_of_the_sequencers_sight_is_caught(integrated):
     late = record(action="test.late")
     assert "verified" in _verify()  # waiting is fine
-    _raw(("DELETE FROM audit_auditqueue WHERE event_id = %s", [late.pk]))
+    if connection.vendor == "postgresql":
+        # No queue there: an event waits by its transaction's id, which the guard keeps as written.
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditevent SET xid = '1' WHERE id = %s", [late.pk])
+        _raw(("UPDATE audit_auditevent SET xid = '1' WHERE id = %s", [late.pk]))
+    else:
+        _raw(("DELETE FROM audit_auditqueue WHERE event_id = %s", [late.pk]))
     with pytest.raises(CommandError, match=rf"event id {late.pk}: 1 event\(s\) are neither in the tree nor waiting"):
         _verify()
 
@@ -202,6 +208,16 @@ def test_a_deleted_event_is_caught(integrated):
         ("DELETE FROM audit_auditevent WHERE id = %s", [seventh]),
     )
     with pytest.raises(CommandError, match=r"leaf 6 \(event #7\): the tree lacks this leaf"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_an_event_deleted_from_under_its_leaf_is_caught(integrated):
+    """The leaf's event is not a foreign key in the database (migration 0007): an event deleted
+    around the triggers, its leaf left, is named by its leaf."""
+    _raw(("DELETE FROM audit_auditevent WHERE id = %s", [_id(7)]))
+    said = "its event is missing" if connection.vendor == "postgresql" else "the tree lacks this leaf"
+    with pytest.raises(CommandError, match=rf"leaf 6 \(event #7\): {said}"):
         _verify()
 
 
@@ -307,6 +323,89 @@ def test_writers_and_two_racing_sequencers_integrate_each_event_exactly_once():
     assert list(tree.verify_tree()) == []
 
 
+def _in_open_transaction(
+    actions: list[str], release: threading.Event, written: threading.Event, *, commit: bool
+) -> None:
+    """Record events in a transaction of another connection, kept open until `release`."""
+    try:
+        with transaction.atomic():
+            for action in actions:
+                record(action=action)
+            written.set()
+            release.wait(10)
+            if not commit:
+                transaction.set_rollback(True)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_transaction_delays_only_its_own_events_and_each_is_integrated_once():
+    """A writer whose transaction stays open (its events invisible) while others commit theirs: the
+    others are integrated at once, in small batches; its own once it commits; a rolled-back one
+    leaves nothing behind and holds nothing up."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no transaction stays open while others commit")
+    release, written = threading.Event(), threading.Event()
+    long = threading.Thread(
+        target=_in_open_transaction,
+        args=([f"test.long.{i}" for i in range(5)], release, written),
+        kwargs={"commit": True},
+    )
+    undone_release, undone_written = threading.Event(), threading.Event()
+    undone = threading.Thread(
+        target=_in_open_transaction, args=(["test.undone"], undone_release, undone_written), kwargs={"commit": False}
+    )
+    long.start()
+    undone.start()
+    try:
+        assert written.wait(10) and undone_written.wait(10)
+        _write(7)  # committed after the long transaction began (on PostgreSQL: larger transaction ids)
+        while tree.integrate(limit=3) is not None:
+            pass
+        assert TreeHead.objects.get().size == 7
+        assert tree.status().waiting == 0  # the open transactions' events are not visible yet
+        assert list(tree.verify_tree()) == []
+        undone_release.set()
+        undone.join()
+        release.set()
+        long.join()
+        assert tree.status().waiting == 5
+        while tree.integrate(limit=2) is not None:
+            pass
+    finally:
+        release.set()
+        undone_release.set()
+        long.join()
+        undone.join()
+    actions = list(AuditLeaf.objects.order_by("index").values_list("event__action", flat=True))
+    assert actions[:7] == ["test.event"] * 7
+    assert sorted(actions[7:]) == [f"test.long.{i}" for i in range(5)]
+    assert TreeHead.objects.get().size == 12 == AuditEvent.objects.count()
+    assert not AuditEvent.objects.filter(action="test.undone").exists()
+    assert tree.status().waiting == 0
+    assert list(tree.verify_tree()) == []
+    _write(2)
+    assert tree.integrate_all() == 2 and list(tree.verify_tree()) == []
+
+
+@pytest.mark.django_db
+def test_events_left_on_the_queue_before_the_transaction_ids_are_integrated_first():
+    """Migration 0006 (PostgreSQL) leaves the events already waiting on the queue, without a
+    transaction id: the sequencer takes them first, then the new ones, each once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps the queue for every event")
+    old, new = _write(2), _write(2, start=2)
+    _raw(
+        ("UPDATE audit_auditevent SET xid = NULL WHERE id IN (%s, %s)", [old[0].pk, old[1].pk]),
+        ("INSERT INTO audit_auditqueue (event_id) VALUES (%s), (%s)", [old[0].pk, old[1].pk]),
+    )
+    assert tree.status().waiting == 4
+    assert tree.integrate_all() == 4
+    assert [_id(n) for n in range(1, 5)] == [event.pk for event in old + new]
+    assert not AuditQueue.objects.exists() and list(tree.verify_tree()) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_sequencer_every_few_seconds():
     from coalition.notifications.management.commands import worker as worker_command
@@ -362,6 +461,26 @@ def test_verification_in_several_processes_finds_what_one_finds(monkeypatch):
     found = [str(problem) for problem in tree.verify_tree(workers=2)]
     assert found == [str(problem) for problem in tree.verify_tree(workers=1)]
     assert found and "event #23" in found[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verification_reading_ahead_in_a_thread_finds_what_one_finds(monkeypatch, tmp_path):
+    """On PostgreSQL, outside a transaction, one process reads the next chunk in a thread while it
+    checks the current one: the same verdicts, checkpoints inside chunks included."""
+    monkeypatch.setattr(tree, "VERIFY_CHUNK", 4)
+    _write(21)
+    while tree.integrate(limit=5) is not None:
+        pass
+    read_ahead = []
+    original = tree._read_ahead
+    monkeypatch.setattr(tree, "_read_ahead", lambda jobs: read_ahead.append(len(jobs)) or original(jobs))
+    kept = tmp_path / "kept.txt"
+    kept.write_text(AuditCheckpoint.objects.get(size=10).note)
+    assert "Tree of 21 events verified" in _verify(kept)
+    _raw(("UPDATE audit_auditevent SET action = 'quietly.changed' WHERE id = %s", [_id(14)]))
+    found = [str(problem) for problem in tree.verify_tree()]
+    assert found and "event #14" in found[0]
+    assert read_ahead == ([6, 6] if connection.vendor == "postgresql" else [])
 
 
 @pytest.mark.django_db
