@@ -102,6 +102,8 @@ def _restore_migrated_state() -> None:
 MIGRATION_SEEDS = (
     ("principles.Framework", "coalition.principles.migrations.0002_seed_voluntary_principles_and_safety_by_design"),
     ("assessments.Crosswalk", "coalition.assessments.migrations.0002_seed_crosswalk_and_questionnaire"),
+    # The seeded principles in the search index (after the frameworks above).
+    ("search.ReportingEntry", "coalition.search.migrations.0004_reporting_entries"),
 )
 
 

@@ -27,8 +27,11 @@ def _signed_in(user: Any) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def readable_condition(user: Any) -> Q:
-    public = Q(audience=Audience.PUBLIC, tlp=TLP.CLEAR)
+def readable_condition(user: Any, path: str = "") -> Q:
+    """The reading rules as a filter on mileposts (or on rows reaching a milepost through `path`,
+    such as the search index's entries)."""
+    prefix = f"{path}__" if path else ""
+    public = Q(**{f"{prefix}audience": Audience.PUBLIC, f"{prefix}tlp": TLP.CLEAR})
     if not _signed_in(user):
         return public
     organisation_ids = sorted(m.organisation_id for m in memberships_of(user))
@@ -45,9 +48,10 @@ def readable_condition(user: Any) -> Q:
     )
     return (
         public
-        | Q(organisation_id__in=organisation_ids)
-        | Q(audience=Audience.COALITION)
-        | Q(audience=Audience.NAMED) & (Q(pk__in=named_orgs) | Q(pk__in=named_communities))
+        | Q(**{f"{prefix}organisation_id__in": organisation_ids})
+        | Q(**{f"{prefix}audience": Audience.COALITION})
+        | Q(**{f"{prefix}audience": Audience.NAMED})
+        & (Q(**{f"{prefix}pk__in": named_orgs}) | Q(**{f"{prefix}pk__in": named_communities}))
     )
 
 

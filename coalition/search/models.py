@@ -148,3 +148,63 @@ class Word(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ReportingEntry(models.Model):
+    """Principles, implementation records and mileposts, in a small index of their own (the
+    documents' entries above are searched on a hot path this must not slow down). One entry per
+    item, holding its words only: who may read it is the access module's rule on the item's live
+    columns, joined in the same statement (coalition/search/reporting.py), so sharing or
+    relabelling a record or a milepost counts at once without touching the index.
+
+    What an entry holds (coalition/search/reporting_index.py): a principle's code, title and short
+    text; a record's principle code and title, its owner organisation's name, its evidence text and
+    its evidence items' notes (never a linked document's title: that is the document's own); a
+    milepost's statement, category and organisation. On PostgreSQL the words are a weighted
+    `tsvector` in `vector` (GIN index), on SQLite the FTS5 table `search_reporting_fts`."""
+
+    class Kind(models.TextChoices):
+        PRINCIPLE = "principle", "Principle"
+        RECORD = "record", "Implementation record"
+        MILEPOST = "milepost", "Milepost"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    principle = models.ForeignKey("principles.Principle", on_delete=models.CASCADE, null=True, related_name="+")
+    record = models.ForeignKey("principles.ImplementationRecord", on_delete=models.CASCADE, null=True, related_name="+")
+    milepost = models.ForeignKey("principles.Milepost", on_delete=models.CASCADE, null=True, related_name="+")
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    vector = VectorField(null=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principle"], name="search_reporting_principle_unique"),
+            models.UniqueConstraint(fields=["record"], name="search_reporting_record_unique"),
+            models.UniqueConstraint(fields=["milepost"], name="search_reporting_milepost_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="principle", principle__isnull=False, record__isnull=True, milepost__isnull=True)
+                    | models.Q(kind="record", principle__isnull=True, record__isnull=False, milepost__isnull=True)
+                    | models.Q(kind="milepost", principle__isnull=True, record__isnull=True, milepost__isnull=False)
+                ),
+                name="search_reporting_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+
+class ReportingFtsRow(models.Model):
+    """SQLite's FTS5 table for ReportingEntry (created by the migration on SQLite only)."""
+
+    entry = models.OneToOneField(
+        ReportingEntry, on_delete=models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="fts"
+    )
+
+    class Meta:
+        managed = False
+        db_table = "search_reporting_fts"
+
+    def __str__(self) -> str:
+        return f"FTS row {self.pk}"
