@@ -53,12 +53,12 @@ FILTERS: dict[str, dict[str, str]] = {
         "date": "milepost__date",
     },
 }
-NEWEST = {
-    Kind.PRINCIPLE: ("-principle__updated_at", "-pk"),
-    Kind.RECORD: ("-record__updated_at", "-pk"),
+NEWEST: dict[str, tuple[str, str]] = {
+    Kind.PRINCIPLE: ("-principle__updated_at", "-principle_id"),
+    Kind.RECORD: ("-record__updated_at", "-record_id"),
     Kind.MILEPOST: ("-milepost__date", "-milepost_id"),
 }
-RELATED = {
+RELATED: dict[str, tuple[str, ...]] = {
     Kind.PRINCIPLE: ("principle__framework",),
     Kind.RECORD: ("record__organisation", "record__principle__framework"),
     Kind.MILEPOST: ("milepost__organisation",),
@@ -218,34 +218,28 @@ def _snippets(ids: list[int], query: syntax.Query, start: str, stop: str) -> dic
 
 
 def _item(entry: ReportingEntry) -> Any:
-    return (
-        entry.principle
-        if entry.kind == Kind.PRINCIPLE
-        else entry.record
-        if entry.kind == Kind.RECORD
-        else entry.milepost
-    )
+    """The Principle, ImplementationRecord or Milepost an entry is for (one of the three is set)."""
+    if entry.kind == Kind.PRINCIPLE:
+        return entry.principle
+    return entry.record if entry.kind == Kind.RECORD else entry.milepost
 
 
-def _plain(entry: ReportingEntry) -> tuple[str, str]:
+def _plain(kind: str, item: Any) -> tuple[str, str]:
     """(title, passage) when the backend cut none: a search of filters only."""
-    if entry.kind == Kind.PRINCIPLE:
-        return f"{entry.principle.code} {entry.principle.title}", entry.principle.text
-    if entry.kind == Kind.RECORD:
-        return f"{entry.record.principle.code} {entry.record.principle.title}", ""
-    return entry.milepost.text, ""
+    if kind == Kind.PRINCIPLE:
+        return f"{item.code} {item.title}", item.text
+    if kind == Kind.RECORD:
+        return f"{item.principle.code} {item.principle.title}", ""
+    return item.text, ""
 
 
-def url_of(entry: ReportingEntry) -> str:
-    if entry.kind == Kind.PRINCIPLE:
-        return reverse("principles:principle", args=[entry.principle.framework.slug, entry.principle.code])
-    if entry.kind == Kind.RECORD:
-        return reverse("principles:record", args=[entry.record_id])
-    milepost = entry.milepost
-    return (
-        reverse("principles:mileposts")
-        + f"?org={milepost.organisation.slug}&year={milepost.date.year}#milepost-{milepost.pk}"
-    )
+def url_of(kind: str, item: Any) -> str:
+    """Where a hit opens: the principle's page, the record's, or the milepost in its list."""
+    if kind == Kind.PRINCIPLE:
+        return reverse("principles:principle", args=[item.framework.slug, item.code])
+    if kind == Kind.RECORD:
+        return reverse("principles:record", args=[item.pk])
+    return reverse("principles:mileposts") + f"?org={item.organisation.slug}&year={item.date.year}#milepost-{item.pk}"
 
 
 def search(user: Any, query: syntax.Query, *, sort: str = "relevance") -> list[Section]:
@@ -270,15 +264,16 @@ def search(user: Any, query: syntax.Query, *, sort: str = "relevance") -> list[S
     snippets = _snippets([entry.pk for entry in shown], query, begin, end)
     for section, rows in sections:
         for entry in rows:
-            plain_title, plain_passage = _plain(entry)
+            item = _item(entry)
+            plain_title, plain_passage = _plain(entry.kind, item)
             passage, title = snippets.get(entry.pk, ("", ""))
             section.hits.append(
                 Hit(
                     kind=entry.kind,
                     title=_marked(title or plain_title, begin, end),
                     snippet=_marked(passage or plain_passage, begin, end),
-                    url=url_of(entry),
-                    item=_item(entry),
+                    url=url_of(entry.kind, item),
+                    item=item,
                 )
             )
     return [section for section, _ in sections]
@@ -305,9 +300,9 @@ def suggest(user: Any, text: str) -> list[tuple[str, str]]:
     rows = found.annotate(exact=exact).order_by("exact", *found.query.order_by).select_related("principle__framework")
     out = []
     for entry in rows.defer("title", "body", "vector")[:SUGGESTIONS]:
-        principle = entry.principle
+        principle: Any = entry.principle
         framework = principle.framework.short_name or principle.framework.name
-        out.append((url_of(entry), f"{principle.code} {principle.title} ({framework})"))
+        out.append((url_of(Kind.PRINCIPLE, principle), f"{principle.code} {principle.title} ({framework})"))
     return out
 
 

@@ -112,6 +112,11 @@ def _found(request: HttpRequest, text: str, query: Query, *, sort: str, page: in
         "sections": sections,
         "documents_searched": reporting.searches_documents(query),
         "anything": bool(found.hits or sections),
+        # The line above the results: the documents' count, or the one kind searched.
+        "status_count": found.count if reporting.searches_documents(query) else (sections[0].count if sections else 0),
+        "status_capped": found.count_capped
+        if reporting.searches_documents(query)
+        else any(s.count_capped for s in sections),
     }
     if not found.hits and not sections and page == 1 and query.has_text:
         context["did_you_mean"] = spelling.did_you_mean(request.user, text)
