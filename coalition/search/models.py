@@ -150,6 +150,11 @@ class Word(models.Model):
         return self.text
 
 
+# The text search configuration of every ReportingEntry on PostgreSQL: English's stemming
+# ("classifiers" finds "classifier"). SQLite's FTS5 table stems with porter.
+REPORTING_CONFIG = "english"
+
+
 class ReportingEntry(models.Model):
     """Principles, implementation records and mileposts, in a small index of their own (the
     documents' entries above are searched on a hot path this must not slow down). One entry per

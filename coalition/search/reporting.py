@@ -29,8 +29,8 @@ from django.utils.translation import gettext
 from coalition import access
 from coalition.search import query as syntax
 from coalition.search.backends import COUNT_LIMIT, PAGE_SIZE
+from coalition.search.models import REPORTING_CONFIG as PG_CONFIG
 from coalition.search.models import ReportingEntry
-from coalition.search.reporting_index import PG_CONFIG
 
 Kind = ReportingEntry.Kind
 KINDS = (Kind.PRINCIPLE, Kind.RECORD, Kind.MILEPOST)

@@ -16,12 +16,11 @@ from django.utils import translation
 from coalition.principles.models import EvidenceItem, ImplementationRecord, Milepost, Principle
 from coalition.search import index as documents_index
 from coalition.search import spelling
+from coalition.search.models import REPORTING_CONFIG as PG_CONFIG
 from coalition.search.models import ReportingEntry, Word
 
 Kind = ReportingEntry.Kind
-# Every entry is in English's configuration on PostgreSQL (stemming: "classifiers" finds
-# "classifier"); SQLite's FTS5 table stems with porter. The migration freezes the same text.
-PG_CONFIG = "english"
+# The migration freezes the same expression.
 _PG_VECTOR = f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || setweight(to_tsvector('{PG_CONFIG}', body), 'C')"
 
 
