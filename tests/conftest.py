@@ -103,7 +103,7 @@ MIGRATION_SEEDS = (
     ("principles.Framework", "coalition.principles.migrations.0002_seed_voluntary_principles_and_safety_by_design"),
     ("assessments.Crosswalk", "coalition.assessments.migrations.0002_seed_crosswalk_and_questionnaire"),
     # The seeded principles in the search index (after the frameworks above).
-    ("search.ReportingEntry", "coalition.search.migrations.0004_reporting_entries"),
+    ("search.PrincipleEntry", "coalition.search.migrations.0004_reporting_entries"),
 )
 
 

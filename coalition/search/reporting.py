@@ -1,6 +1,6 @@
 """Search over principles, implementation records and mileposts: each kind its own statement on
-its own small index (ReportingEntry), with the access module's rule for that kind in the same
-statement as the match, so the documents' search (backends.py) is not touched on its hot path.
+its own small index table (coalition/search/models.py), with the access module's rule for that
+kind in the same statement as the match, so the documents' search (backends.py) is not touched on its hot path.
 
     entries of one kind AND the access module's reading rule on the joined item's live columns
     AND the words (PostgreSQL: vector @@ tsquery on the GIN index; SQLite: FTS5 MATCH)
@@ -13,6 +13,8 @@ cut by the backend and escaped before the matches are marked (as for documents).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,15 +30,15 @@ from django.utils.translation import gettext
 
 from coalition import access
 from coalition.search import query as syntax
-from coalition.search.backends import COUNT_LIMIT, PAGE_SIZE
+from coalition.search.backends import COUNT_LIMIT, PAGE_SIZE, planned_as_lookups
 from coalition.search.models import REPORTING_CONFIG as PG_CONFIG
-from coalition.search.models import ReportingEntry
+from coalition.search.models import REPORTING_MODELS, ReportingEntry, ReportingKind
 
-Kind = ReportingEntry.Kind
+Kind = ReportingKind
 KINDS = (Kind.PRINCIPLE, Kind.RECORD, Kind.MILEPOST)
 SECTION_SIZE = 5  # hits per kind beside the documents; PAGE_SIZE when the search is in: that kind
 SUGGESTIONS = 5
-BM25 = "bm25(search_reporting_fts, 10.0, 1.0)"  # title, body: as setweight's A and C
+BM25 = "bm25({table}, 10.0, 1.0)"  # title, body: as setweight's A and C
 
 # The box's filters each kind understands (as lookups from its entry); a search with any other
 # filter (kind:, topic:, status:, lang:) is about documents and does not search this kind.
@@ -113,9 +115,9 @@ def kinds_for(query: syntax.Query) -> list[str]:
     return [kind for kind in ([chosen] if chosen else KINDS) if others <= set(FILTERS[kind])]
 
 
-def readable(user: Any, kind: str) -> QuerySet[ReportingEntry]:
+def readable(user: Any, kind: str) -> QuerySet[Any]:
     """The entries of one kind this person may read: the access module's rule for that kind."""
-    entries = ReportingEntry.objects.filter(kind=kind)
+    entries: QuerySet[Any] = REPORTING_MODELS[kind]._default_manager.all()
     if kind == Kind.PRINCIPLE:
         return entries.filter(access.readable_principles_condition(user, "principle"))
     if kind == Kind.RECORD:
@@ -150,7 +152,7 @@ class _PgMatch(Expression):
         return f"{vector} @@ {tsquery}", tuple(params)
 
 
-def matching(user: Any, query: syntax.Query, kind: str) -> QuerySet[ReportingEntry]:
+def matching(user: Any, query: syntax.Query, kind: str) -> QuerySet[Any]:
     """Entries of one kind this person may read that match the query (its filters included)."""
     entries = readable(user, kind)
     lookups = FILTERS[kind]
@@ -165,20 +167,24 @@ def matching(user: Any, query: syntax.Query, kind: str) -> QuerySet[ReportingEnt
         return entries
     if connection.vendor == "postgresql":
         return entries.filter(_PgMatch(query))
-    return entries.filter(fts__isnull=False).extra(where=["search_reporting_fts MATCH %s"], params=[syntax.fts5(query)])
+    # The join to FTS5 (its rowid is the entry id) and MATCH exactly as FTS5 wants it in WHERE.
+    where = f"{REPORTING_MODELS[kind].fts_table} MATCH %s"
+    return entries.filter(fts__isnull=False).extra(where=[where], params=[syntax.fts5(query)])  # noqa: S610
 
 
-def _ordered(entries: QuerySet[ReportingEntry], query: syntax.Query, kind: str, sort: str) -> QuerySet[ReportingEntry]:
+def _ordered(entries: QuerySet[Any], query: syntax.Query, kind: str, sort: str) -> QuerySet[Any]:
     if sort == "newest" or not query.has_text:
         return entries.order_by(*NEWEST[kind])
     if connection.vendor == "postgresql":
         tsquery, params = _pg_tsquery(query)
-        rank = RawSQL(f"ts_rank_cd(search_reportingentry.vector, {tsquery}, 1)", params, output_field=FloatField())  # noqa: S611
+        table = REPORTING_MODELS[kind]._meta.db_table
+        rank = RawSQL(f"ts_rank_cd({table}.vector, {tsquery}, 1)", params, output_field=FloatField())  # noqa: S611
         return entries.annotate(rank=rank).order_by("-rank", *NEWEST[kind])
-    return entries.annotate(rank=RawSQL(BM25, [], output_field=FloatField())).order_by("rank", *NEWEST[kind])  # noqa: S611
+    bm25 = RawSQL(BM25.format(table=REPORTING_MODELS[kind].fts_table), [], output_field=FloatField())  # noqa: S611
+    return entries.annotate(rank=bm25).order_by("rank", *NEWEST[kind])
 
 
-def _bounded(found: QuerySet[ReportingEntry]) -> QuerySet[ReportingEntry]:
+def _bounded(found: QuerySet[Any]) -> QuerySet[Any]:
     """Beyond COUNT_LIMIT matches, rank among the COUNT_LIMIT newest entries only, as the documents
     do (the access rule and the match stay in the ranking statement; the ids only bound it)."""
     newest = "-pk" if connection.vendor == "postgresql" else "-fts__entry"
@@ -191,37 +197,42 @@ def _marked(text: str, start: str, stop: str) -> SafeString:
     return mark_safe(escape(text).replace(start, "<mark>").replace(stop, "</mark>"))  # noqa: S308 - escaped first
 
 
-def _snippets(ids: list[int], query: syntax.Query, start: str, stop: str) -> dict[int, tuple[str, str]]:
-    """(passage, title) with the markers, for the entries shown: one statement."""
-    if not ids or not query.has_text:
+def _snippets(
+    shown: dict[str, list[int]], query: syntax.Query, start: str, stop: str
+) -> dict[tuple[str, int], tuple[str, str]]:
+    """(passage, title) with the markers, for the entries shown of each kind: one statement."""
+    shown = {kind: ids for kind, ids in shown.items() if ids}
+    if not shown or not query.has_text:
         return {}
-    with connection.cursor() as cursor:
+    parts, params = [], []
+    for kind, ids in shown.items():
+        model = REPORTING_MODELS[kind]
         if connection.vendor == "postgresql":
-            tsquery, params = _pg_tsquery(query)
+            tsquery, tsparams = _pg_tsquery(query)
             options = (
                 f"StartSel={start}, StopSel={stop}, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=' … '"
             )
-            cursor.execute(
-                f"SELECT id, ts_headline('{PG_CONFIG}', left(body, 100000), {tsquery}, %s),"  # noqa: S608 - constant
-                f" ts_headline('{PG_CONFIG}', title, {tsquery}, %s) FROM search_reportingentry WHERE id = ANY(%s)",
-                [*params, options, *params, f"HighlightAll=true, StartSel={start}, StopSel={stop}", ids],
+            parts.append(
+                f"SELECT '{kind}', id, ts_headline('{PG_CONFIG}', left(body, 100000), {tsquery}, %s),"  # noqa: S608
+                f" ts_headline('{PG_CONFIG}', title, {tsquery}, %s) FROM {model._meta.db_table} WHERE id = ANY(%s)"
             )
+            params += [*tsparams, options, *tsparams, f"HighlightAll=true, StartSel={start}, StopSel={stop}", ids]
         else:
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                "SELECT rowid, snippet(search_reporting_fts, 1, %s, %s, ' … ', 24),"  # noqa: S608 - constant
-                f" highlight(search_reporting_fts, 0, %s, %s) FROM search_reporting_fts"
-                f" WHERE search_reporting_fts MATCH %s AND rowid IN ({marks})",
-                [start, stop, start, stop, syntax.fts5(query), *ids],
+            table, marks = model.fts_table, ", ".join(["%s"] * len(ids))
+            parts.append(
+                f"SELECT '{kind}', rowid, snippet({table}, 1, %s, %s, ' … ', 24), highlight({table}, 0, %s, %s)"  # noqa: S608
+                f" FROM {table} WHERE {table} MATCH %s AND rowid IN ({marks})"
             )
-        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+            params += [start, stop, start, stop, syntax.fts5(query), *ids]
+    # Constant text (each kind's table); the words and ids are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {(row[0], row[1]): (row[2], row[3]) for row in cursor.fetchall()}
 
 
 def _item(entry: ReportingEntry) -> Any:
-    """The Principle, ImplementationRecord or Milepost an entry is for (one of the three is set)."""
-    if entry.kind == Kind.PRINCIPLE:
-        return entry.principle
-    return entry.record if entry.kind == Kind.RECORD else entry.milepost
+    """The Principle, ImplementationRecord or Milepost an entry is for."""
+    return getattr(entry, entry.item_field)
 
 
 def _plain(kind: str, item: Any) -> tuple[str, str]:
@@ -244,11 +255,32 @@ def url_of(kind: str, item: Any) -> str:
 
 def search(user: Any, query: syntax.Query, *, sort: str = "relevance") -> list[Section]:
     """One section per kind this search looks in: its first hits and its capped count. Two
-    statements per kind (the count, the hits) and one for the passages, whatever is found."""
+    statements per kind (the count, the hits) and one for the passages, whatever is found.
+
+    Planned as lookups (below)."""
+    with _planned_as_lookups():
+        return _search(user, query, sort=sort)
+
+
+@contextmanager
+def _planned_as_lookups() -> Iterator[None]:
+    """The documents' planner settings (backends.planned_as_lookups: no hash or merge joins), and
+    no parallel workers. Measured at 125,000 records (bench/search_principles.py): with hash joins
+    PostgreSQL hashed the whole records table against a handful of matches (40 ms for none), and
+    for the first hits by rank it chose a parallel scan of the whole index table over the GIN
+    index (60 to 130 ms for none); so planned, 0.2 to 0.5 ms."""
+    with planned_as_lookups():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def _search(user: Any, query: syntax.Query, *, sort: str) -> list[Section]:
     kinds = kinds_for(query)
     size = PAGE_SIZE if query.filters.get("type") in KINDS else SECTION_SIZE
     names = labels()
-    sections, shown = [], []
+    sections, shown = [], {}
     for kind in kinds:
         found = matching(user, query, kind)
         count = found[: COUNT_LIMIT + 1].count()
@@ -259,14 +291,14 @@ def search(user: Any, query: syntax.Query, *, sort: str = "relevance") -> list[S
         sections.append(
             (Section(kind, names[kind], count=min(count, COUNT_LIMIT), count_capped=count > COUNT_LIMIT), rows)
         )
-        shown += rows
+        shown[kind] = [entry.pk for entry in rows]
     begin, end = f"qs{secrets.token_hex(6)}b", f"qs{secrets.token_hex(6)}e"
-    snippets = _snippets([entry.pk for entry in shown], query, begin, end)
+    snippets = _snippets(shown, query, begin, end)
     for section, rows in sections:
         for entry in rows:
             item = _item(entry)
             plain_title, plain_passage = _plain(entry.kind, item)
-            passage, title = snippets.get(entry.pk, ("", ""))
+            passage, title = snippets.get((entry.kind, entry.pk), ("", ""))
             section.hits.append(
                 Hit(
                     kind=entry.kind,
@@ -281,7 +313,8 @@ def search(user: Any, query: syntax.Query, *, sort: str = "relevance") -> list[S
 
 def finds_any(user: Any, query: syntax.Query) -> bool:
     """Whether this person finds anything of these kinds ("did you mean" confirms with it)."""
-    return any(matching(user, query, kind).exists() for kind in kinds_for(query))
+    with _planned_as_lookups():
+        return any(matching(user, query, kind).exists() for kind in kinds_for(query))
 
 
 def suggest(user: Any, text: str) -> list[tuple[str, str]]:
@@ -299,7 +332,9 @@ def suggest(user: Any, text: str) -> list[tuple[str, str]]:
     found = _ordered(matching(user, query, Kind.PRINCIPLE), query, Kind.PRINCIPLE, "relevance")
     rows = found.annotate(exact=exact).order_by("exact", *found.query.order_by).select_related("principle__framework")
     out = []
-    for entry in rows.defer("title", "body", "vector")[:SUGGESTIONS]:
+    with _planned_as_lookups():
+        entries = list(rows.defer("title", "body", "vector")[:SUGGESTIONS])
+    for entry in entries:
         principle: Any = entry.principle
         framework = principle.framework.short_name or principle.framework.name
         out.append((url_of(Kind.PRINCIPLE, principle), f"{principle.code} {principle.title} ({framework})"))

@@ -1,4 +1,5 @@
-"""Keeping the index of principles, implementation records and mileposts (ReportingEntry) in step.
+"""Keeping the index of principles, implementation records and mileposts (PrincipleEntry,
+RecordEntry, MilepostEntry) in step.
 The principles services call these in their own transaction: a record saved, evidence added,
 changed or removed, a milepost saved or removed, a principle edited or retired, an organisation
 renamed. Sharing and relabelling change nothing here: who may read an item is decided on its live
@@ -17,49 +18,54 @@ from coalition.principles.models import EvidenceItem, ImplementationRecord, Mile
 from coalition.search import index as documents_index
 from coalition.search import spelling
 from coalition.search.models import REPORTING_CONFIG as PG_CONFIG
-from coalition.search.models import ReportingEntry, Word
+from coalition.search.models import (
+    REPORTING_MODELS,
+    MilepostEntry,
+    PrincipleEntry,
+    RecordEntry,
+    ReportingEntry,
+    ReportingKind,
+    Word,
+)
 
-Kind = ReportingEntry.Kind
+Kind = ReportingKind
 # The migration freezes the same expression.
 _PG_VECTOR = f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || setweight(to_tsvector('{PG_CONFIG}', body), 'C')"
 
 
-def principle_entry(principle: Principle) -> ReportingEntry:
-    return ReportingEntry(
-        kind=Kind.PRINCIPLE, principle_id=principle.pk, title=f"{principle.code} {principle.title}", body=principle.text
-    )
+def principle_entry(principle: Principle) -> PrincipleEntry:
+    return PrincipleEntry(principle_id=principle.pk, title=f"{principle.code} {principle.title}", body=principle.text)
 
 
-def record_entry(record: ImplementationRecord, notes: list[str]) -> ReportingEntry:
+def record_entry(record: ImplementationRecord, notes: list[str]) -> RecordEntry:
     """The record's principle, its organisation, its evidence text (as rendered and sanitised) and
     its evidence items' notes: what its page shows to every reader of the record."""
     parts = [record.organisation.name, documents_index.words_of(record.evidence_html), *notes]
-    return ReportingEntry(
-        kind=Kind.RECORD,
+    return RecordEntry(
         record_id=record.pk,
         title=f"{record.principle.code} {record.principle.title}",
         body="\n".join(part for part in parts if part),
     )
 
 
-def milepost_entry(milepost: Milepost) -> ReportingEntry:
+def milepost_entry(milepost: Milepost) -> MilepostEntry:
     with translation.override("en"):
         category = str(milepost.get_category_display())  # type: ignore[attr-defined]
-    return ReportingEntry(
-        kind=Kind.MILEPOST,
+    return MilepostEntry(
         milepost_id=milepost.pk,
         title=milepost.text,
         body=f"{category}\n{milepost.organisation.name}",
     )
 
 
-def _replace(kind: str, ids: list[int], entries: list[ReportingEntry], known_words: set[str] | None) -> None:
+def _replace(kind: str, ids: list[int], entries: list[Any], known_words: set[str] | None) -> None:
     """These items' entries replaced by `entries` (the items that still exist)."""
-    old = list(ReportingEntry.objects.filter(kind=kind, **{f"{kind}_id__in": ids}).values_list("pk", flat=True))
-    _backend_forget(old)
-    ReportingEntry.objects.filter(pk__in=old).delete()
-    created = ReportingEntry.objects.bulk_create(entries)
-    _backend_store(created, known_words)
+    model: Any = REPORTING_MODELS[kind]
+    old = list(model.objects.filter(**{f"{model.item_field}_id__in": ids}).values_list("pk", flat=True))
+    _backend_forget(model, old)
+    model.objects.filter(pk__in=old).delete()
+    created = model.objects.bulk_create(entries)
+    _backend_store(model, created, known_words)
 
 
 @transaction.atomic
@@ -111,8 +117,9 @@ def rebuild(*, batch: int = 500, progress: Callable[[int, int], None] | None = N
     """Drop and rebuild this index, `batch` items per transaction: principles, then records, then
     mileposts; returns how many were indexed."""
     with transaction.atomic():
-        _backend_clear()
-        ReportingEntry.objects.all().delete()
+        for model in REPORTING_MODELS.values():
+            _backend_clear(model)
+            model._default_manager.all().delete()
     known_words = set(Word.objects.values_list("text", flat=True))
     steps: list[tuple[Any, Callable[..., None]]] = [
         (Principle, index_principles),
@@ -135,35 +142,35 @@ def rebuild(*, batch: int = 500, progress: Callable[[int, int], None] | None = N
 # --- The backend's own index -------------------------------------------------------------------
 
 
-def _backend_store(entries: list[ReportingEntry], known_words: set[str] | None) -> None:
+def _backend_store(model: type[ReportingEntry], entries: list[Any], known_words: set[str] | None) -> None:
     if not entries:
         return
     spelling.remember((text for e in entries for text in (e.title, e.body)), known=known_words)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE search_reportingentry SET vector = {_PG_VECTOR} WHERE id = ANY(%s)",  # noqa: S608 - constant
+                f"UPDATE {model._meta.db_table} SET vector = {_PG_VECTOR} WHERE id = ANY(%s)",  # noqa: S608 - constant
                 [[entry.pk for entry in entries]],
             )
         elif connection.vendor == "sqlite":
             cursor.executemany(
-                "INSERT INTO search_reporting_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                f"INSERT INTO {model.fts_table} (rowid, title, body) VALUES (%s, %s, %s)",  # noqa: S608 - constant
                 [(e.pk, e.title, e.body) for e in entries],
             )
 
 
-def _backend_forget(entry_ids: list[int]) -> None:
+def _backend_forget(model: type[ReportingEntry], entry_ids: list[int]) -> None:
     if entry_ids and connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             for start in range(0, len(entry_ids), 500):
                 chunk = entry_ids[start : start + 500]
                 cursor.execute(
-                    f"DELETE FROM search_reporting_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                    f"DELETE FROM {model.fts_table} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
                     chunk,
                 )
 
 
-def _backend_clear() -> None:
+def _backend_clear(model: type[ReportingEntry]) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_reporting_fts")
+            cursor.execute(f"DELETE FROM {model.fts_table}")  # noqa: S608 - constant

@@ -25,7 +25,7 @@ from coalition.organisations import services as organisations
 from coalition.principles import evidence_services, milepost_services, services
 from coalition.principles.models import ImplementationRecord, Milepost, Principle
 from coalition.search import reporting
-from coalition.search.models import ReportingEntry
+from coalition.search.models import REPORTING_MODELS, MilepostEntry
 from coalition.search.query import parse
 from tests.principles.conftest import World, cycle, world
 
@@ -145,7 +145,7 @@ def test_mileposts_are_found_as_they_are_saved_shared_edited_and_removed(world: 
     milepost_services.remove_milepost(acting_user=editor, milepost=item)
     assert _found(world, "anonymous", "possumscan") == {}
     assert _found(world, "editor", "possumscan") == {}
-    assert not ReportingEntry.objects.filter(kind="milepost").exists()
+    assert not MilepostEntry.objects.exists()
 
 
 def _milepost_url(milepost: Milepost) -> str:
@@ -219,16 +219,22 @@ def test_the_rebuild_gives_the_same_answers(world: World, capsys: Any) -> None:
     searches = ("quollcheck", "abuse", "P3", "grooming in:principles", "acme in:records", "in:mileposts")
     viewers = ("editor", "other_org", "anonymous")
     before = {(v, q): _found(world, v, q) for v in viewers for q in searches}
-    entries = sorted(ReportingEntry.objects.values_list("kind", "principle_id", "record_id", "milepost_id", "body"))
+    entries = _entries()
     call_command("search_rebuild", batch=3)
     out = capsys.readouterr().out
     assert "principles, implementation records and mileposts indexed" in out
     assert f"and {len(entries)} principles, implementation records and mileposts" in out
-    assert sorted(ReportingEntry.objects.values_list("kind", "principle_id", "record_id", "milepost_id", "body")) == (
-        entries
-    )
+    assert _entries() == entries
     assert {(v, q): _found(world, v, q) for v in viewers for q in searches} == before
     assert before[("editor", "quollcheck")].keys() == {"record", "milepost"}
+
+
+def _entries() -> list[tuple[str, int, str, str]]:
+    return sorted(
+        (kind, *row)
+        for kind, model in REPORTING_MODELS.items()
+        for row in model.objects.values_list(f"{model.item_field}_id", "title", "body")
+    )
 
 
 def test_the_results_page_costs_the_same_queries_for_one_hit_or_many(
@@ -271,6 +277,8 @@ def test_the_box_filters_select_the_kinds(world: World) -> None:
     assert {"principle", "record"} <= found.keys()
     assert _found(world, "editor", "grooming in:principles").keys() == {"principle"}
     assert _found(world, "editor", "grooming in:records").keys() == {"record"}
+    assert _found(world, "editor", "grooming type:principle").keys() == {"principle"}
+    assert _found(world, "editor", "grooming type:implementation").keys() == {"record"}
     assert _found(world, "editor", "grooming in:documents") == {}
     # Filters of documents only (kind:, topic:, status:, lang:) leave these kinds out; owner:,
     # tlp:, after: and before: apply to records and mileposts, and leave principles out.

@@ -10,9 +10,9 @@ from django.db import migrations, models
 
 import coalition.search.models
 
+KINDS = ("principle", "record", "milepost")
 FTS5 = (
-    "CREATE VIRTUAL TABLE search_reporting_fts USING fts5("
-    "title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
+    "CREATE VIRTUAL TABLE search_{kind}_fts USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
 )
 # As coalition/search/reporting_index.py writes it (title A, the rest C), frozen here.
 PG_VECTOR = "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'C')"
@@ -20,19 +20,19 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def create_backend_index(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX search_reportingentry_vector_gin ON search_reportingentry USING gin (vector)"
-        )
-    elif schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(FTS5)
+    for kind in KINDS:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"CREATE INDEX search_{kind}_entry_gin ON search_{kind}_entry USING gin (vector)")
+        elif schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(FTS5.format(kind=kind))
 
 
 def drop_backend_index(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS search_reportingentry_vector_gin")
-    elif schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("DROP TABLE IF EXISTS search_reporting_fts")
+    for kind in KINDS:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS search_{kind}_entry_gin")
+        elif schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(f"DROP TABLE IF EXISTS search_{kind}_fts")
 
 
 def seed(apps: Any, schema_editor: Any) -> None:
@@ -41,12 +41,12 @@ def seed(apps: Any, schema_editor: Any) -> None:
     from django.db import connection
 
     Principle = apps.get_model("principles", "Principle")
-    ReportingEntry = apps.get_model("search", "ReportingEntry")
+    PrincipleEntry = apps.get_model("search", "PrincipleEntry")
     Word = apps.get_model("search", "Word")
-    indexed = ReportingEntry.objects.filter(kind="principle").values("principle_id")
-    entries = ReportingEntry.objects.bulk_create(
+    indexed = PrincipleEntry.objects.values("principle_id")
+    entries = PrincipleEntry.objects.bulk_create(
         [
-            ReportingEntry(kind="principle", principle_id=p.pk, title=f"{p.code} {p.title}", body=p.text)
+            PrincipleEntry(principle_id=p.pk, title=f"{p.code} {p.title}", body=p.text)
             for p in Principle.objects.exclude(pk__in=indexed).order_by("pk")
         ]
     )
@@ -58,12 +58,12 @@ def seed(apps: Any, schema_editor: Any) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE search_reportingentry SET vector = {PG_VECTOR} WHERE id = ANY(%s)",  # noqa: S608 - constant
+                f"UPDATE search_principle_entry SET vector = {PG_VECTOR} WHERE id = ANY(%s)",  # noqa: S608 - constant
                 [ids],
             )
         elif connection.vendor == "sqlite":
             cursor.executemany(
-                "INSERT INTO search_reporting_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                "INSERT INTO search_principle_fts (rowid, title, body) VALUES (%s, %s, %s)",
                 [(e.pk, e.title, e.body) for e in entries],
             )
 
@@ -76,54 +76,63 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="ReportingEntry",
+            name="MilepostEntry",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("principle", "Principle"),
-                            ("record", "Implementation record"),
-                            ("milepost", "Milepost"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
                 ("title", models.TextField()),
                 ("body", models.TextField(blank=True)),
                 ("vector", coalition.search.models.VectorField(editable=False, null=True)),
                 (
                     "milepost",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="principles.milepost",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="principles.milepost"
                     ),
                 ),
+            ],
+            options={
+                "db_table": "search_milepost_entry",
+            },
+        ),
+        migrations.CreateModel(
+            name="PrincipleEntry",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.TextField()),
+                ("body", models.TextField(blank=True)),
+                ("vector", coalition.search.models.VectorField(editable=False, null=True)),
                 (
                     "principle",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="principles.principle",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="principles.principle"
                     ),
                 ),
+            ],
+            options={
+                "db_table": "search_principle_entry",
+            },
+        ),
+        migrations.CreateModel(
+            name="RecordEntry",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.TextField()),
+                ("body", models.TextField(blank=True)),
+                ("vector", coalition.search.models.VectorField(editable=False, null=True)),
                 (
                     "record",
-                    models.ForeignKey(
-                        null=True,
+                    models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="principles.implementationrecord",
                     ),
                 ),
             ],
+            options={
+                "db_table": "search_record_entry",
+            },
         ),
         migrations.CreateModel(
-            name="ReportingFtsRow",
+            name="MilepostFtsRow",
             fields=[
                 (
                     "entry",
@@ -133,53 +142,54 @@ class Migration(migrations.Migration):
                         primary_key=True,
                         related_name="fts",
                         serialize=False,
-                        to="search.reportingentry",
+                        to="search.milepostentry",
                     ),
                 ),
             ],
             options={
-                "db_table": "search_reporting_fts",
+                "db_table": "search_milepost_fts",
                 "managed": False,
             },
         ),
-        migrations.AddConstraint(
-            model_name="reportingentry",
-            constraint=models.UniqueConstraint(fields=("principle",), name="search_reporting_principle_unique"),
-        ),
-        migrations.AddConstraint(
-            model_name="reportingentry",
-            constraint=models.UniqueConstraint(fields=("record",), name="search_reporting_record_unique"),
-        ),
-        migrations.AddConstraint(
-            model_name="reportingentry",
-            constraint=models.UniqueConstraint(fields=("milepost",), name="search_reporting_milepost_unique"),
-        ),
-        migrations.AddConstraint(
-            model_name="reportingentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("kind", "principle"),
-                        ("milepost__isnull", True),
-                        ("principle__isnull", False),
-                        ("record__isnull", True),
+        migrations.CreateModel(
+            name="PrincipleFtsRow",
+            fields=[
+                (
+                    "entry",
+                    models.OneToOneField(
+                        db_column="rowid",
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="fts",
+                        serialize=False,
+                        to="search.principleentry",
                     ),
-                    models.Q(
-                        ("kind", "record"),
-                        ("milepost__isnull", True),
-                        ("principle__isnull", True),
-                        ("record__isnull", False),
-                    ),
-                    models.Q(
-                        ("kind", "milepost"),
-                        ("milepost__isnull", False),
-                        ("principle__isnull", True),
-                        ("record__isnull", True),
-                    ),
-                    _connector="OR",
                 ),
-                name="search_reporting_kind_valid",
-            ),
+            ],
+            options={
+                "db_table": "search_principle_fts",
+                "managed": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="RecordFtsRow",
+            fields=[
+                (
+                    "entry",
+                    models.OneToOneField(
+                        db_column="rowid",
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="fts",
+                        serialize=False,
+                        to="search.recordentry",
+                    ),
+                ),
+            ],
+            options={
+                "db_table": "search_record_fts",
+                "managed": False,
+            },
         ),
         migrations.RunPython(create_backend_index, drop_backend_index),
         migrations.RunPython(seed, migrations.RunPython.noop),
