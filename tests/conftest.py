@@ -2,7 +2,8 @@
 
 People: at Acme (a member company) an admin, an editor, a contributor, a reader and a signatory;
 Globex's admin (another organisation); the secretariat's admin and staff; an outsider with an
-account but no organisation; and anonymous visitors (the plain `client`).
+account but no organisation; and anonymous visitors (the plain `client`). The reporting cast
+(principles, mileposts, self-assessments) is set up by `reporting_cast`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import timezone
 from pytest_django.fixtures import _get_databases_for_setup
 from pytest_django.plugin import blocking_manager_key
 
@@ -94,16 +97,23 @@ def _restore_migrated_state() -> None:
     TreeHead.objects.get_or_create(id=1)
     level_permission_ids()
     # The frameworks, the crosswalk and the questionnaire the migrations seed, when a flush took them.
-    for model, module in MIGRATION_SEEDS:
+    for model, modules in MIGRATION_SEEDS:
         if not django_apps.get_model(model).objects.exists():
-            import_module(module).seed(django_apps, None)
+            for module in modules:
+                import_module(module).seed(django_apps, None)
 
 
 MIGRATION_SEEDS = (
-    ("principles.Framework", "coalition.principles.migrations.0002_seed_voluntary_principles_and_safety_by_design"),
-    ("assessments.Crosswalk", "coalition.assessments.migrations.0002_seed_crosswalk_and_questionnaire"),
+    ("principles.Framework", ("coalition.principles.migrations.0002_seed_voluntary_principles_and_safety_by_design",)),
+    (
+        "assessments.Crosswalk",
+        (
+            "coalition.assessments.migrations.0002_seed_crosswalk_and_questionnaire",
+            "coalition.assessments.migrations.0003_questionnaire_versions",
+        ),
+    ),
     # The seeded principles in the search index (after the frameworks above).
-    ("search.PrincipleEntry", "coalition.search.migrations.0004_reporting_entries"),
+    ("search.PrincipleEntry", ("coalition.search.migrations.0004_reporting_entries",)),
 )
 
 
@@ -278,3 +288,52 @@ def client_for(db: Any) -> Callable[[User | None], Client]:
         return client
 
     return make
+
+
+# --- The reporting cast (tests/principles, tests/assessments, tests/access) ----------------------
+
+
+def cycle() -> int:
+    """The current reporting cycle."""
+    return timezone.localdate().year
+
+
+@dataclass
+class Cast:
+    """Acme reports (its admin, editor, contributor, reader); Globex is named in audiences, Umbrella
+    is in a named community, Initech is another member nothing is shared with; the secretariat's
+    staff; an outsider; an anonymous visitor (None). `people` names them by their relationship."""
+
+    acme: Organisation
+    globex: Organisation
+    umbrella: Organisation
+    initech: Organisation
+    secretariat: Organisation
+    community: Community
+    people: dict[str, User | None]
+
+
+@pytest.fixture
+def reporting_cast(make_org: Callable[..., Organisation], make_member: Callable[..., User], outsider: User) -> Cast:
+    acme = make_org("Acme", slug="acme")
+    globex = make_org("Globex", slug="globex")
+    umbrella = make_org("Umbrella", slug="umbrella", kind=Organisation.Kind.PARTNER)
+    initech = make_org("Initech", slug="initech")
+    secretariat = make_org("Coalition Secretariat", slug="secretariat", kind=Organisation.Kind.SECRETARIAT)
+    community = Community.objects.create(name="Research group", slug="research")
+    community.organisations.set([umbrella])
+    people: dict[str, User | None] = {
+        "admin": make_member(acme, Role.ADMIN, email="admin@acme.example"),
+        "editor": make_member(acme, Role.EDITOR, email="editor@acme.example"),
+        "contributor": make_member(acme, Role.CONTRIBUTOR, email="contributor@acme.example"),
+        "reader": make_member(acme, Role.READER, email="reader@acme.example"),
+        "named_org": make_member(globex, Role.ADMIN, email="admin@globex.example"),
+        "community_org": make_member(umbrella, Role.EDITOR, email="editor@umbrella.example"),
+        "other_org": make_member(initech, Role.ADMIN, email="admin@initech.example"),
+        "secretariat": make_member(secretariat, Role.EDITOR, email="staff@secretariat.example"),
+        "outsider": outsider,
+        "anonymous": None,
+    }
+    for key in ("admin", "named_org", "other_org", "secretariat"):
+        enrol_totp(people[key])  # type: ignore[arg-type]
+    return Cast(acme, globex, umbrella, initech, secretariat, community, people)

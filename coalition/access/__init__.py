@@ -4,7 +4,6 @@ ask here; nothing else reads memberships, roles or grants to make an access deci
 from coalition.access.documents import (
     LEVELS,
     AudienceSummary,
-    audience_of,
     creatable_in,
     delete_grant,
     editable_condition,
@@ -31,6 +30,7 @@ from coalition.access.mileposts import readable_condition as readable_mileposts_
 from coalition.access.policy import (
     Action,
     Navigation,
+    audience_of,
     can,
     explain,
     forget,
@@ -41,12 +41,14 @@ from coalition.access.policy import (
 from coalition.access.principles import principles_readable_condition as readable_principles_condition
 from coalition.access.principles import readable_condition as readable_records_condition
 from coalition.access.principles import reporting_organisation_ids
+from coalition.access.shared import SharedAudience
 
 __all__ = [
     "LEVELS",
     "Action",
     "AudienceSummary",
     "Navigation",
+    "SharedAudience",
     "acknowledging_memberships",
     "audience_of",
     "can",

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from coalition.access import appeals, assessments, documents, drafting, exports, memberships, mileposts, principles
+from coalition.access import (
+    appeals,
+    assessments,
+    documents,
+    drafting,
+    exports,
+    memberships,
+    mileposts,
+    principles,
+    shared,
+)
 from coalition.access.memberships import (
     MembershipInfo,
     held_for_mfa,
@@ -90,6 +100,7 @@ class Action(StrEnum):
     # Crosswalks and self-assessment (coalition/access/assessments.py). Applying a crosswalk or
     # starting a self-assessment is REPORT_IMPLEMENTATION on the organisation.
     MANAGE_CROSSWALKS = "coalition.manage_crosswalks"  # (no object)
+    MANAGE_QUESTIONNAIRES = "coalition.manage_questionnaires"  # write, version, publish, retire (no object)
     VIEW_CROSSWALK = "crosswalk.view"  # on a Crosswalk: every signed-in member
     VIEW_ASSESSMENT = "assessment.view"  # on a SelfAssessment; public ones without an account
     EDIT_ASSESSMENT = "assessment.edit"  # on a SelfAssessment: answer, complete, share, apply
@@ -162,6 +173,8 @@ def can(user: Any, action: Action | str, obj: models.Model | None = None) -> boo
         return principles.can_manage_principles(user)
     if action == Action.MANAGE_CROSSWALKS:
         return assessments.can_manage_crosswalks(user)
+    if action == Action.MANAGE_QUESTIONNAIRES:
+        return assessments.can_manage_questionnaires(user)
     if action == Action.VIEW_CROSSWALK:
         return assessments.can_view_crosswalk(user, _instance(action, obj, Crosswalk))
     if action == Action.EDIT_ASSESSMENT:
@@ -327,9 +340,14 @@ def get_object_or_404[M: models.Model](
 
 
 def explain(user: Any, obj: models.Model) -> list[str]:
-    """The reasons, in words, why `user` can or cannot see `obj`."""
+    """The reasons, in words, why `user` can or cannot see `obj` (and, for the items an
+    organisation shares, whether they may edit and share it)."""
     if isinstance(obj, Document):
         return documents.explain_document(user, obj)
+    if isinstance(obj, (ImplementationRecord, Milepost, SelfAssessment)):
+        return shared.explain(user, obj)
+    if isinstance(obj, EvidenceItem):
+        return shared.explain_evidence(user, obj)
     if isinstance(obj, Organisation):
         if obj.status != Organisation.Status.ACTIVE:
             return [f"{obj.name} is suspended: nobody can use its pages until it is reactivated."]
@@ -341,6 +359,26 @@ def explain(user: Any, obj: models.Model) -> list[str]:
             reasons.append(f"Signatory for {obj.name}.")
         return reasons
     raise TypeError(f"explain() does not know {type(obj).__name__}")
+
+
+@overload
+def audience_of(obj: Document) -> documents.AudienceSummary: ...
+
+
+@overload
+def audience_of(obj: ImplementationRecord | EvidenceItem | Milepost | SelfAssessment) -> shared.SharedAudience: ...
+
+
+def audience_of(obj: models.Model) -> documents.AudienceSummary | shared.SharedAudience:
+    """Who can see `obj`: a document (for its owners: grants, co-drafters and the audience once
+    it is out), or an item an organisation shares (records, evidence, mileposts, self-assessments)."""
+    if isinstance(obj, Document):
+        return documents.audience_of(obj)
+    if isinstance(obj, (ImplementationRecord, Milepost, SelfAssessment)):
+        return shared.audience_of(obj)
+    if isinstance(obj, EvidenceItem):
+        return shared.evidence_audience_of(obj)
+    raise TypeError(f"audience_of() does not know {type(obj).__name__}")
 
 
 class Navigation:

@@ -89,16 +89,41 @@ class CrosswalkLink(models.Model):
 
 class Questionnaire(TimeStampedModel):
     """A self-assessment: sections of multiple-choice questions whose choices score toward
-    principles of one framework (the one "apply to my records" writes to)."""
+    principles of one framework (the one "apply to my records" writes to).
+
+    Versions of one questionnaire share its slug. A draft is edited freely; a published version is
+    offered for new self-assessments; once a self-assessment answers a version, that version never
+    changes again: editing it makes a new draft (a copy, `replaces` pointing back), and publishing
+    the draft retires the version it replaces while its self-assessments keep pointing to it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80)
     description = models.TextField(max_length=4000, blank=True)
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="questionnaires")
     source_url = models.URLField(blank=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["title", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="assessments_questionnaire_slug_version"),
+            # One version of a questionnaire is offered at a time.
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(status="published"), name="assessments_questionnaire_one_published"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "retired"]), name="assessments_questionnaire_status"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="assessments_questionnaire_version_1"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -114,6 +139,9 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["questionnaire", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "order"], name="assessments_section_order_once"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -130,6 +158,9 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["section__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "order"], name="assessments_question_order_once"),
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -147,6 +178,7 @@ class Choice(models.Model):
     class Meta:
         ordering = ["question", "order", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["question", "order"], name="assessments_choice_order_once"),
             models.CheckConstraint(
                 condition=Q(points__isnull=True) | Q(points__lte=2), name="assessments_choice_points_0_2"
             ),

@@ -281,14 +281,24 @@ def apply_crosswalk(
 def start_assessment(
     *, acting_user: Any, questionnaire: Questionnaire, organisation: Organisation, cycle: int
 ) -> SelfAssessment:
-    """The organisation's self-assessment for the cycle (the existing one if already started)."""
+    """The organisation's self-assessment for the cycle: the existing one if already started, of
+    whichever version of the questionnaire it answers; otherwise a new one, on a published
+    version. The questionnaire's row is locked, so the editor cannot change a version in place
+    while someone starts answering it (coalition/assessments/editing.py)."""
     _require(acting_user, Action.REPORT_IMPLEMENTATION, organisation)
     _check_cycle(cycle)
-    existing = SelfAssessment.objects.filter(
-        questionnaire=questionnaire, organisation=organisation, cycle=cycle
-    ).first()
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    existing = (
+        SelfAssessment.objects.filter(questionnaire__slug=questionnaire.slug, organisation=organisation, cycle=cycle)
+        .order_by("-questionnaire__version")
+        .first()
+    )
     if existing is not None:
         return existing
+    if questionnaire.status != Questionnaire.Status.PUBLISHED:
+        raise ServiceError(
+            _("This version of the questionnaire is not offered for new self-assessments."), code="questionnaire"
+        )
     assessment = SelfAssessment.objects.create(
         questionnaire=questionnaire, organisation=organisation, cycle=cycle, created_by=acting_user
     )

@@ -37,7 +37,7 @@ def seed_assessments(*, stdout: Any = None) -> int:
     year = timezone.localdate().year
     users = get_user_model().objects
     crosswalk = Crosswalk.objects.filter(slug="voluntary-principles-to-safety-by-design").first()
-    questionnaire = Questionnaire.objects.filter(slug="safety-by-design").first()
+    questionnaire = Questionnaire.objects.filter(slug="safety-by-design", status=Questionnaire.Status.PUBLISHED).first()
     bluepeak = Organisation.objects.filter(slug="bluepeak").first()
     harbor = Organisation.objects.filter(slug="harbor").first()
     sean = users.filter(email="sean@bluepeak.example").first()

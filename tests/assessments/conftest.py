@@ -1,72 +1,33 @@
-"""The crosswalk and self-assessment world: Acme reports (its admin, editor, contributor, reader);
+"""The crosswalk and self-assessment world: the reporting cast (tests/conftest.py: Acme reports;
 Globex is named in audiences, Umbrella is in a named community, Initech is another member; the
-secretariat's staff; an outsider; an anonymous visitor. Three small frameworks A, B and C let the
-inference tests set every relation by hand."""
+secretariat's staff; an outsider; an anonymous visitor), the seeded questionnaire and crosswalk.
+Three small frameworks A, B and C let the inference tests set every relation by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from coalition.accounts.models import User
 from coalition.assessments.models import Crosswalk, CrosswalkLink, Questionnaire
-from coalition.organisations.models import Community, Organisation, Role
+from coalition.organisations.models import Organisation
 from coalition.principles.models import Framework, ImplementationRecord, Principle
-from tests.conftest import enrol_totp
-
-
-def cycle() -> int:
-    return timezone.localdate().year
+from tests.conftest import Cast, cycle
 
 
 @dataclass
-class World:
-    acme: Organisation
-    globex: Organisation
-    umbrella: Organisation
-    initech: Organisation
-    community: Community
-    people: dict[str, User | None]
+class World(Cast):
     questionnaire: Questionnaire
     crosswalk: Crosswalk  # the seeded Voluntary Principles -> Safety by Design
 
 
 @pytest.fixture
-def world(make_org: Callable[..., Organisation], make_member: Callable[..., User], outsider: User) -> World:
-    acme = make_org("Acme", slug="acme")
-    globex = make_org("Globex", slug="globex")
-    umbrella = make_org("Umbrella", slug="umbrella", kind=Organisation.Kind.PARTNER)
-    initech = make_org("Initech", slug="initech")
-    secretariat = make_org("Coalition Secretariat", slug="secretariat", kind=Organisation.Kind.SECRETARIAT)
-    community = Community.objects.create(name="Research group", slug="research")
-    community.organisations.set([umbrella])
-    people: dict[str, User | None] = {
-        "admin": make_member(acme, Role.ADMIN, email="admin@acme.example"),
-        "editor": make_member(acme, Role.EDITOR, email="editor@acme.example"),
-        "contributor": make_member(acme, Role.CONTRIBUTOR, email="contributor@acme.example"),
-        "reader": make_member(acme, Role.READER, email="reader@acme.example"),
-        "named_org": make_member(globex, Role.ADMIN, email="admin@globex.example"),
-        "community_org": make_member(umbrella, Role.EDITOR, email="editor@umbrella.example"),
-        "other_org": make_member(initech, Role.ADMIN, email="admin@initech.example"),
-        "secretariat": make_member(secretariat, Role.EDITOR, email="staff@secretariat.example"),
-        "outsider": outsider,
-        "anonymous": None,
-    }
-    for key in ("admin", "named_org", "other_org", "secretariat"):
-        enrol_totp(people[key])  # type: ignore[arg-type]
+def world(reporting_cast: Cast) -> World:
     return World(
-        acme,
-        globex,
-        umbrella,
-        initech,
-        community,
-        people,
-        Questionnaire.objects.get(slug="safety-by-design"),
-        Crosswalk.objects.get(slug="voluntary-principles-to-safety-by-design"),
+        **vars(reporting_cast),
+        questionnaire=Questionnaire.objects.get(slug="safety-by-design"),
+        crosswalk=Crosswalk.objects.get(slug="voluntary-principles-to-safety-by-design"),
     )
 
 

@@ -41,7 +41,7 @@ from django.utils import timezone
 import coalition
 from coalition.accounts.models import User
 from coalition.appeals.models import Appeal, AppealImage, Helpline, Tip
-from coalition.assessments.models import CrosswalkLink, SelfAssessment
+from coalition.assessments.models import Choice, CrosswalkLink, Question, Questionnaire, Section, SelfAssessment
 from coalition.drafting.models import AcknowledgementRequest, Comment, Endorsement, Proposal
 from coalition.library import services as library_services
 from coalition.library.models import Document
@@ -343,6 +343,15 @@ def _assessment_values(route: Route) -> dict[str, str]:
         return {"slug": "safety-by-design"}
     if name in {"report", "section", "complete", "share", "apply"}:
         return {"pk": _first(SelfAssessment.objects.all()), "number": "1"}
+    if name.startswith(("questionnaire", "section_", "question_", "choice_")):
+        # The editor: the seeded questionnaire's first section, question and answer.
+        questionnaire = Questionnaire.objects.filter(slug="safety-by-design").order_by("version").first()
+        return {
+            "pk": str(questionnaire.pk if questionnaire else 1),
+            "section_pk": _first(Section.objects.filter(questionnaire=questionnaire)),
+            "question_pk": _first(Question.objects.filter(section__questionnaire=questionnaire)),
+            "choice_pk": _first(Choice.objects.filter(question__section__questionnaire=questionnaire)),
+        }
     slug = "voluntary-principles-to-safety-by-design"
     return {"slug": slug, "pk": _first(CrosswalkLink.objects.filter(crosswalk__slug=slug))}
 

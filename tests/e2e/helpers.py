@@ -112,3 +112,38 @@ def sign_out(page: Page) -> None:
     page.get_by_role("banner").get_by_role("link", name="Sign out").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def answer_visible_questions(page: Page) -> None:
+    """On a self-assessment section, pick the first answer of every question shown, including the
+    ones an answer reveals."""
+    done = 0
+    while True:
+        shown = page.locator("div.question:not([hidden]) fieldset")
+        if done >= shown.count():
+            return
+        shown.nth(done).get_by_role("radio").first.check()
+        done += 1
+
+
+def answer_every_section(page: Page) -> None:
+    """From a self-assessment's first section to its report, answering every question shown."""
+    while True:
+        answer_visible_questions(page)
+        next_button = page.get_by_role("button", name="Save and continue")
+        if next_button.count():
+            next_button.click()
+            continue
+        page.get_by_role("button", name="Save and see the report").click()
+        expect(page.get_by_role("heading", name="Overview by area")).to_be_visible()
+        return
+
+
+def share_record(page: Page, record_id: int, audience: str, tlp: str) -> None:
+    """Share an implementation record from its page: `audience` and `tlp` as the form words them."""
+    page.goto(f"/principles/records/{record_id}/")
+    page.get_by_role("button", name="Share and label").click()
+    page.get_by_label("TLP label").select_option(label=tlp)
+    page.get_by_label(audience, exact=True).check()
+    page.get_by_role("button", name="Save sharing").click()
+    expect(page.get_by_text("Sharing saved.")).to_be_visible()

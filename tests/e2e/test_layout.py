@@ -21,8 +21,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from coalition.accounts.models import User
 from coalition.appeals.models import Appeal, Tip
+from coalition.assessments.models import SelfAssessment
 from coalition.drafting.models import Proposal
 from coalition.library.models import Document
+from coalition.principles.models import EvidenceItem, Milepost
 from tests.conftest import PASSWORD, enrol_totp
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.helpers import sign_in
@@ -98,6 +100,9 @@ def demo(transactional_db: Any, settings: Any) -> dict[str, Any]:
         "appeal": Appeal.objects.filter(status=Appeal.Status.OPEN).order_by("pk").first(),
         "tip": Tip.objects.filter(appeal__organisation__slug="fcpu").order_by("pk").first(),
         "secrets": {email: enrol_totp(User.objects.get(email=email)) for email in WITH_MFA},
+        "evidence": EvidenceItem.objects.filter(record__organisation__slug="northwind").order_by("pk").first(),
+        "milepost": Milepost.objects.filter(organisation__slug="northwind").order_by("pk").first(),
+        "assessment": SelfAssessment.objects.filter(organisation__slug="harbor").order_by("pk").first(),
     }
 
 
@@ -140,12 +145,20 @@ def pages_by_person(demo: dict[str, Any]) -> dict[str, list[str]]:
             "/notifications/preferences/",
             "/principles/voluntary-principles/",
             "/principles/voluntary-principles/orgs/northwind/",
+            f"/principles/records/{demo['evidence'].record_id}/",
+            f"/principles/records/{demo['evidence'].record_id}/evidence/{demo['evidence'].pk}/",
+            "/principles/mileposts/",
+            f"/principles/mileposts/{demo['milepost'].pk}/",
             "/accounts/email/",
             "/accounts/password/change/",
             "/accounts/2fa/",
             "/accounts/sessions/",
         ],
-        "raj@harbor.example": ["/", f"/library/{demo['livestreaming'].pk}/review/"],
+        "raj@harbor.example": [
+            "/",
+            f"/library/{demo['livestreaming'].pk}/review/",
+            f"/principles/self-assessment/a/{demo['assessment'].pk}/",
+        ],
         "mei@harbor.example": [f"/library/{shared}/ratification/", "/orgs/harbor/"],
         "nadia@northwind.example": [
             "/orgs/northwind/",

@@ -11,20 +11,9 @@ from playwright.sync_api import Page, expect
 from coalition.organisations.models import Role
 from coalition.principles.models import ImplementationRecord
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import answer_visible_questions, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _answer_visible_questions(page: Page) -> None:
-    """Pick the first answer of every question shown, including ones an answer reveals."""
-    done = 0
-    while True:
-        shown = page.locator("div.question:not([hidden]) fieldset")
-        if done >= shown.count():
-            return
-        shown.nth(done).get_by_role("radio").first.check()
-        done += 1
 
 
 def test_an_editor_fills_a_self_assessment_and_applies_it_to_the_records(page: Page, make_org, make_member) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +34,7 @@ def test_an_editor_fills_a_self_assessment_and_applies_it_to_the_records(page: P
     expect(dependent).to_be_visible()
 
     for _ in range(6):
-        _answer_visible_questions(page)
+        answer_visible_questions(page)
         next_button = page.get_by_role("button", name="Save and continue")
         if next_button.count():
             next_button.click()

@@ -17,18 +17,9 @@ from coalition.organisations.models import Organisation, Role
 from coalition.principles import services
 from coalition.principles.models import Principle, TransparencyReport
 from tests.conftest import PASSWORD, enrol_totp
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import share_record, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _share(page: Page, record_id: int, audience: str, tlp: str) -> None:
-    page.goto(f"/principles/records/{record_id}/")
-    page.get_by_role("button", name="Share and label").click()
-    page.get_by_label("TLP label").select_option(label=tlp)
-    page.get_by_label(audience, exact=True).check()
-    page.get_by_role("button", name="Save sharing").click()
-    expect(page.get_by_text("Sharing saved.")).to_be_visible()
 
 
 def test_a_visitor_reads_only_the_public_cell_in_the_published_report(
@@ -50,9 +41,9 @@ def test_a_visitor_reads_only_the_public_cell_in_the_published_report(
     # 1. Ed shares P1 and P2 with the coalition (GREEN), and P3 with the public (CLEAR).
     ed = new_page()
     sign_in(ed, editor.email, PASSWORD)
-    _share(ed, records["P1"].pk, "The whole coalition", "TLP:GREEN")
-    _share(ed, records["P2"].pk, "The whole coalition", "TLP:GREEN")
-    _share(ed, records["P3"].pk, "Public", "TLP:CLEAR")
+    share_record(ed, records["P1"].pk, "The whole coalition", "TLP:GREEN")
+    share_record(ed, records["P2"].pk, "The whole coalition", "TLP:GREEN")
+    share_record(ed, records["P3"].pk, "Public", "TLP:CLEAR")
 
     # 2. Sam previews the report, publishes it and confirms.
     sam = new_page()

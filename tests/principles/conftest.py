@@ -1,5 +1,6 @@
-"""The principles world: Acme reports; Globex is named in audiences, Umbrella is in a named
-community, Initech is another member nothing is shared with; the secretariat; an outsider.
+"""The principles world: the reporting cast (tests/conftest.py: Acme reports; Globex is named in
+audiences, Umbrella is in a named community, Initech is another member nothing is shared with; the
+secretariat; an outsider) and Acme's records.
 
 Acme has one record per audience x TLP label the rules allow (records never carry TLP:RED), each
 for its own principle of the Voluntary Principles in the current cycle, with a secret marker in
@@ -13,13 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from coalition.accounts.models import User
 from coalition.core import markdown
-from coalition.organisations.models import Community, Organisation, Role
+from coalition.organisations.models import Community, Organisation
 from coalition.principles.models import Framework, ImplementationRecord, Principle
-from tests.conftest import enrol_totp
+from tests.conftest import Cast, cycle
 
 AUDIENCES = ("organisation", "named", "coalition", "public")
 RECORD_TLPS = ("clear", "green", "amber", "amber_strict")
@@ -31,19 +30,8 @@ def marker(record: ImplementationRecord) -> str:
     return f"SECRET-MARKER-{record.audience}-{record.tlp}-{record.pk}"
 
 
-def cycle() -> int:
-    return timezone.localdate().year
-
-
 @dataclass
-class World:
-    acme: Organisation
-    globex: Organisation
-    umbrella: Organisation
-    initech: Organisation
-    secretariat: Organisation
-    community: Community
-    people: dict[str, User | None]
+class World(Cast):
     records: dict[tuple[str, str], ImplementationRecord]
     framework: Framework
     principles: list[Principle]
@@ -79,28 +67,8 @@ def make_record(
 
 
 @pytest.fixture
-def world(make_org: Callable[..., Organisation], make_member: Callable[..., User], outsider: User) -> World:
-    acme = make_org("Acme", slug="acme")
-    globex = make_org("Globex", slug="globex")
-    umbrella = make_org("Umbrella", slug="umbrella", kind=Organisation.Kind.PARTNER)
-    initech = make_org("Initech", slug="initech")
-    secretariat = make_org("Coalition Secretariat", slug="secretariat", kind=Organisation.Kind.SECRETARIAT)
-    community = Community.objects.create(name="Research group", slug="research")
-    community.organisations.set([umbrella])
-    people: dict[str, User | None] = {
-        "admin": make_member(acme, Role.ADMIN, email="admin@acme.example"),
-        "editor": make_member(acme, Role.EDITOR, email="editor@acme.example"),
-        "contributor": make_member(acme, Role.CONTRIBUTOR, email="contributor@acme.example"),
-        "reader": make_member(acme, Role.READER, email="reader@acme.example"),
-        "named_org": make_member(globex, Role.ADMIN, email="admin@globex.example"),
-        "community_org": make_member(umbrella, Role.EDITOR, email="editor@umbrella.example"),
-        "other_org": make_member(initech, Role.ADMIN, email="admin@initech.example"),
-        "secretariat": make_member(secretariat, Role.EDITOR, email="staff@secretariat.example"),
-        "outsider": outsider,
-        "anonymous": None,
-    }
-    for key in ("admin", "named_org", "other_org", "secretariat"):
-        enrol_totp(people[key])  # type: ignore[arg-type]
+def world(reporting_cast: Cast) -> World:
+    acme, globex, community = reporting_cast.acme, reporting_cast.globex, reporting_cast.community
     framework = Framework.objects.get(slug="voluntary-principles")
     principles = list(framework.principles.order_by("order"))
     # One principle per case: the Voluntary Principles' 11, then Safety by Design's.
@@ -114,7 +82,7 @@ def world(make_org: Callable[..., Organisation], make_member: Callable[..., User
             record.evidence_html = markdown.render(record.evidence)
             record.save(update_fields=["evidence", "evidence_html"])
         records[(audience, tlp)] = record
-    return World(acme, globex, umbrella, initech, secretariat, community, people, records, framework, principles)
+    return World(**vars(reporting_cast), records=records, framework=framework, principles=principles)
 
 
 def may_read(viewer: str, audience: str, tlp: str) -> bool:

@@ -39,7 +39,9 @@ def index(request: HttpRequest) -> HttpResponse:
         ]
     )
     organisations = _reporting_organisations(request)
-    questionnaires = list(Questionnaire.objects.select_related("framework"))
+    questionnaires = list(
+        Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED).select_related("framework")
+    )
     form = (
         ApplyForm(initial={"cycle": timezone.localdate().year}, organisations=organisations, cycles=cycles())
         if organisations
@@ -54,13 +56,14 @@ def index(request: HttpRequest) -> HttpResponse:
             "has_next": len(items) > PER_PAGE,
             "questionnaires": questionnaires,
             "form": form,
+            "can_manage_questionnaires": access.can(request.user, Action.MANAGE_QUESTIONNAIRES),
         },
     )
 
 
 @require_POST
 def start(request: HttpRequest, slug: str) -> HttpResponse:
-    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    questionnaire = Questionnaire.objects.filter(slug=slug, status=Questionnaire.Status.PUBLISHED).first()
     organisations = _reporting_organisations(request)
     if questionnaire is None or not organisations:
         raise Http404("No such page.")
@@ -152,6 +155,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     result = scoring.report_for(assessment)
     detail = access.can(request.user, Action.VIEW_ASSESSMENT_DETAIL, assessment)
     guidance = selectors.guidance_for(request.user, result)
+    # Who else reads it is for those who share it, as on a document's page.
+    audience = access.audience_of(assessment) if access.can(request.user, Action.EDIT_ASSESSMENT, assessment) else None
     return render(
         request,
         "assessments/report.html",
@@ -164,8 +169,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": access.can(request.user, Action.EDIT_ASSESSMENT, assessment),
             "detail": detail,
             "bands": scoring.BANDS.items(),
-            "audience_organisations": list(assessment.audience_organisations.all()),
-            "audience_communities": list(assessment.audience_communities.all()),
+            "reasons": access.explain(request.user, assessment),
+            "audience": audience,
         },
     )
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from coalition.principles.selectors import Matrix, Row
+from coalition.principles.models import Result
+from coalition.principles.selectors import SHORT_RESULT, Matrix, Row
 
 register = template.Library()
 _PLACEHOLDER = 2147483647
@@ -30,6 +31,9 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
         -1: ("down", "▼", escape(_("worse than in %(cycle)s") % {"cycle": matrix.previous_cycle})),
         0: ("same", "=", escape(_("the same as in %(cycle)s") % {"cycle": matrix.previous_cycle})),
     }
+    # Each result's words once per row, not once per cell (a translation lookup each time).
+    labels = {value: (escape(str(label)), escape(str(SHORT_RESULT[Result(value)]))) for value, label in Result.choices}
+    not_rated = escape(_("Not rated"))
     parts = []
     for principle, cell in row.cells:
         code = escape(principle.code)
@@ -39,7 +43,7 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
             if cell.maturity is not None:
                 maturity = f' <span class="maturity">M{cell.maturity}</span>'
                 spoken = f", {maturity_word} {cell.maturity}"
-            label = escape(str(cell.result_label))
+            label, short = labels.get(cell.result, ("", ""))
             change = cell.change(matrix.by)
             trend = ""
             if change is not None:
@@ -48,11 +52,11 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
                 spoken += f"; {words}"
             if by_maturity:
                 css = f"m-{cell.maturity}" if cell.maturity is not None else "m-none"
-                text = f"M{cell.maturity}" if cell.maturity is not None else escape(_("Not rated"))
-                content = f'{text} <span class="maturity">{escape(cell.short_label)}</span>'
+                text = f"M{cell.maturity}" if cell.maturity is not None else not_rated
+                content = f'{text} <span class="maturity">{short}</span>'
             else:
                 css = f"r-{escape(cell.result)}"
-                content = f"{escape(cell.short_label)}{maturity}"
+                content = f"{short}{maturity}"
             parts.append(
                 f'<td class="{css}" data-label="{code}">'
                 # The words around the visible text are for screen readers; the visible text stays

@@ -43,7 +43,9 @@ def evidence_context(user: Any, record: ImplementationRecord) -> dict[str, Any]:
 def _item(request: HttpRequest, pk: int, item_id: int, action: Action) -> EvidenceItem:
     record = selectors.record_for(request.user, pk)
     item = (
-        EvidenceItem.objects.select_related("record__principle", "document").filter(record=record, pk=item_id).first()
+        EvidenceItem.objects.select_related("record__principle", "record__organisation", "document")
+        .filter(record=record, pk=item_id)
+        .first()
     )
     if item is None or not access.can(request.user, action, item):
         raise Http404("No such page.")
@@ -121,7 +123,13 @@ def edit(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     return render(
         request,
         "principles/evidence_edit.html",
-        {"item": item, "record": item.record, "form": form},
+        {
+            "item": item,
+            "record": item.record,
+            "form": form,
+            "reasons": access.explain(request.user, item),
+            "audience": access.audience_of(item),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

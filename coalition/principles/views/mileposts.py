@@ -42,13 +42,28 @@ def mileposts(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(organisation__slug=org_slug)
     page = query_int(request.GET.get("page"), default=1, maximum=1000)
     start = (page - 1) * MILEPOSTS_PER_PAGE
-    items = list(queryset.order_by("-date", "-pk")[start : start + MILEPOSTS_PER_PAGE + 1])
+    # The named audiences come with the page (two queries), so that saying who sees each milepost
+    # and why costs nothing per milepost.
+    items = list(
+        queryset.order_by("-date", "-pk").prefetch_related("audience_organisations", "audience_communities")[
+            start : start + MILEPOSTS_PER_PAGE + 1
+        ]
+    )
     writable = set(access.reporting_organisation_ids(request.user))
     return render(
         request,
         "principles/mileposts.html",
         {
-            "items": [(m, m.organisation_id in writable) for m in items[:MILEPOSTS_PER_PAGE]],
+            "items": [
+                (
+                    m,
+                    m.organisation_id in writable,
+                    access.explain(request.user, m),
+                    # Who else reads it: for the owner's editors and admins only, as on a document's page.
+                    access.audience_of(m) if m.organisation_id in writable else None,
+                )
+                for m in items[:MILEPOSTS_PER_PAGE]
+            ],
             "has_next": len(items) > MILEPOSTS_PER_PAGE,
             "page": page,
             "category": category,
@@ -130,7 +145,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "principles/milepost_form.html",
-        {"form": form, "milepost": item},
+        {
+            "form": form,
+            "milepost": item,
+            "reasons": access.explain(request.user, item),
+            "audience": access.audience_of(item),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -27,6 +27,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         if access.can(request.user, Action.VIEW_IMPLEMENTATION_HISTORY, item)
         else None
     )
+    # Who else reads it is for the owner's editors and admins, as on a document's page: a recipient
+    # is not told whom else the owner shares with.
+    audience = access.audience_of(item) if access.can(request.user, Action.SHARE_IMPLEMENTATION, item) else None
     return render(
         request,
         "principles/record.html",
@@ -35,8 +38,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "maturity_meaning": MATURITY_MEANINGS[Maturity(item.maturity)] if item.maturity is not None else "",
             "can_edit": access.can(request.user, Action.EDIT_IMPLEMENTATION, item),
-            "audience_organisations": list(item.audience_organisations.all()),
-            "audience_communities": list(item.audience_communities.all()),
+            "reasons": access.explain(request.user, item),
+            "audience": audience,
             **evidence_context(request.user, item),
         },
     )
