@@ -112,6 +112,8 @@ MIGRATION_SEEDS = (
             "coalition.assessments.migrations.0003_questionnaire_versions",
         ),
     ),
+    # The seeded principles in the search index (after the frameworks above).
+    ("search.PrincipleEntry", ("coalition.search.migrations.0004_reporting_entries",)),
 )
 
 

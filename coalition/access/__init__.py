@@ -26,6 +26,7 @@ from coalition.access.drafting import (
 )
 from coalition.access.exports import export_ceiling, export_refusal
 from coalition.access.memberships import held_for_mfa, memberships_of, organisation_ids_of, requires_mfa
+from coalition.access.mileposts import readable_condition as readable_mileposts_condition
 from coalition.access.policy import (
     Action,
     Navigation,
@@ -37,6 +38,7 @@ from coalition.access.policy import (
     navigation_for,
     visible,
 )
+from coalition.access.principles import principles_readable_condition as readable_principles_condition
 from coalition.access.principles import readable_condition as readable_records_condition
 from coalition.access.principles import reporting_organisation_ids
 from coalition.access.shared import SharedAudience
@@ -65,6 +67,8 @@ __all__ = [
     "memberships_of",
     "navigation_for",
     "organisation_ids_of",
+    "readable_mileposts_condition",
+    "readable_principles_condition",
     "readable_records_condition",
     "reporting_organisation_ids",
     "requires_mfa",

@@ -23,8 +23,10 @@ from coalition.organisations.models import Role
 from coalition.principles.models import Milepost
 
 
-def readable_condition(user: Any) -> Q:
-    return shared.readable_condition(Milepost, user)
+def readable_condition(user: Any, path: str = "") -> Q:
+    """The reading rules as a filter on mileposts (or on rows reaching a milepost through `path`,
+    such as the search index's entries)."""
+    return shared.readable_condition(Milepost, user, path)
 
 
 def visible_mileposts(user: Any, queryset: models.QuerySet[Milepost]) -> models.QuerySet[Milepost]:

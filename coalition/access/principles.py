@@ -30,6 +30,13 @@ def readable_condition(user: Any, path: str = "") -> Q:
     return shared.readable_condition(ImplementationRecord, user, path)
 
 
+def principles_readable_condition(user: Any, path: str = "") -> Q:
+    """Who reads a principle: everyone, visitors included. Frameworks and their principles (retired
+    ones too) are the coalition's published catalogue, listed on pages open to all; the condition
+    is here so that search asks the access module like every other reader of principles does."""
+    return Q()
+
+
 def visible_records(
     user: Any, queryset: models.QuerySet[ImplementationRecord]
 ) -> models.QuerySet[ImplementationRecord]:

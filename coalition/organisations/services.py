@@ -27,6 +27,7 @@ from coalition.organisations.models import (
     Role,
     hash_token,
 )
+from coalition.search import reporting_index
 
 ORGANISATION_FIELDS = (
     "name",
@@ -141,6 +142,8 @@ def update_organisation(*, acting_user: Any, organisation: Organisation, **chang
         setattr(organisation, field, value)
     _validate(organisation)
     organisation.save(update_fields=[*changed, "updated_at"])
+    if "name" in changed:
+        reporting_index.organisation_renamed(organisation.pk)  # its records and mileposts carry its name
     record(
         action="organisation.updated",
         actor=acting_user,

@@ -24,6 +24,7 @@ from coalition.core.errors import AccessDenied, ServiceError
 from coalition.library.filetypes import detect_type
 from coalition.library.models import TLP, TLP_RANK, Document
 from coalition.principles.models import EvidenceItem, EvidenceStatus, ImplementationRecord
+from coalition.search import reporting_index
 
 logger = logging.getLogger(__name__)
 MAX_EVIDENCE_ITEMS = 50
@@ -116,6 +117,7 @@ def link_document(
     )
     item.full_clean()
     item.save()
+    reporting_index.index_records([record.pk])  # its note is the record's text
     _audit("implementation.evidence_added", acting_user=acting_user, item=item, document=document.pk)
     return item
 
@@ -189,6 +191,7 @@ def attach_file(
             )
             item.full_clean()
             item.save()
+            reporting_index.index_records([locked.pk])
             _audit("implementation.evidence_added", acting_user=acting_user, item=item, size=upload.size)
     except BaseException:
         _discard(storage_name)
@@ -213,6 +216,8 @@ def update_item(
     item.status, item.expires_on, item.note = status, expires_on, note.strip()
     item.full_clean()
     item.save(update_fields=["status", "expires_on", "note"])
+    if "note" in changed:
+        reporting_index.index_records([item.record_id])
     _audit("implementation.evidence_updated", acting_user=acting_user, item=item, fields=sorted(changed))
     return item
 
@@ -224,6 +229,7 @@ def remove_item(*, acting_user: Any, item: EvidenceItem) -> None:
         storage_name = item.storage_name
         _audit("implementation.evidence_removed", acting_user=acting_user, item=item)
         item.delete()
+        reporting_index.index_records([item.record_id])
     if storage_name:
         _discard(storage_name)
 

@@ -19,6 +19,7 @@ from coalition.library.models import AUDIENCE_RANK, TLP, TLP_RANK, Audience
 from coalition.library.services import check_tlp_rules
 from coalition.organisations.models import Community, Organisation
 from coalition.principles.mileposts import MAX_MILEPOST_CHARS, Milepost, MilepostCategory
+from coalition.search import reporting_index
 
 
 def _sharing(
@@ -95,6 +96,8 @@ def save_milepost(
     item.save()
     item.audience_organisations.set(org_ids)
     item.audience_communities.set(community_ids)
+    if created or fields:
+        reporting_index.index_mileposts([item.pk])
     after = {"audience": audience, "tlp": tlp, "organisations": org_ids, "communities": community_ids}
     data: dict[str, Any] = {"category": category, "date": date.isoformat(), "fields": sorted(fields)}
     if not created and before != after:
@@ -130,4 +133,5 @@ def remove_milepost(*, acting_user: Any, milepost: Milepost) -> None:
         target_org_id=milepost.organisation_id,
         data={"category": milepost.category, "date": milepost.date.isoformat(), "tlp": milepost.tlp},
     )
+    reporting_index.forget_milepost(milepost.pk)
     milepost.delete()

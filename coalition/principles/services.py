@@ -31,6 +31,7 @@ from coalition.principles.models import (
     Status,
     Theme,
 )
+from coalition.search import reporting_index
 
 MAX_EVIDENCE_CHARS = 50_000
 # The fields a person sets on a record, in the order the history lists them.
@@ -119,6 +120,7 @@ def save_record(
     record.full_clean()
     record.save()
     RecordChange.objects.create(record=record, changed_by=acting_user, changes=changes)
+    reporting_index.index_records([record.pk])
     audit(
         action="implementation.created" if created else "implementation.updated",
         actor=acting_user,
@@ -362,4 +364,7 @@ def save_principle(
         "order": order,
         "retired_on": retired_on,
     }
-    return _save_model(acting_user, principle or Principle(framework=framework), values, "principle")
+    saved = _save_model(acting_user, principle or Principle(framework=framework), values, "principle")
+    # Its records' entries carry its code and title.
+    reporting_index.index_principles([saved.pk], with_records=True)
+    return saved

@@ -15,7 +15,7 @@ The words themselves are indexed by the backend: on PostgreSQL a weighted `tsvec
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -148,3 +148,126 @@ class Word(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# The text search configuration of the principles' entries below on PostgreSQL: English's stemming
+# ("classifiers" finds "classifier"). SQLite's FTS5 tables stem with porter.
+REPORTING_CONFIG = "english"
+
+
+class ReportingKind(models.TextChoices):
+    PRINCIPLE = "principle", "Principle"
+    RECORD = "record", "Implementation record"
+    MILEPOST = "milepost", "Milepost"
+
+
+class ReportingEntry(models.Model):
+    """Principles, implementation records and mileposts are indexed apart from the documents (whose
+    entries above are searched on a hot path this must not slow down), each kind in a small table
+    of its own: one entry per item, holding its words only. Who may read an item is the access
+    module's rule on the item's live columns, joined in the same statement as the match
+    (coalition/search/reporting.py), so sharing or relabelling a record or a milepost counts at once
+    without touching the index. A table per kind, not one for all: each kind is searched by its
+    own statements, and PostgreSQL's estimates of how many entries a word matches are per table (a
+    word in every record read as common in mileposts too, and the mileposts were walked one by one).
+
+    What an entry holds (coalition/search/reporting_index.py): a principle's code, title and short
+    text; a record's principle code and title, its owner organisation's name, its evidence text and
+    its evidence items' notes (never a linked document's title: that is the document's own); a
+    milepost's statement, category and organisation. On PostgreSQL the words are a weighted
+    `tsvector` in `vector` (a GIN index per table), on SQLite an FTS5 table per kind (`fts_table`)."""
+
+    kind: ClassVar[str]
+    item_field: ClassVar[str]
+    fts_table: ClassVar[str]
+
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    vector = VectorField(null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+
+class PrincipleEntry(ReportingEntry):
+    kind = ReportingKind.PRINCIPLE
+    item_field = "principle"
+    fts_table = "search_principle_fts"
+
+    principle = models.OneToOneField("principles.Principle", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "search_principle_entry"
+
+
+class RecordEntry(ReportingEntry):
+    kind = ReportingKind.RECORD
+    item_field = "record"
+    fts_table = "search_record_fts"
+
+    record = models.OneToOneField("principles.ImplementationRecord", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "search_record_entry"
+
+
+class MilepostEntry(ReportingEntry):
+    kind = ReportingKind.MILEPOST
+    item_field = "milepost"
+    fts_table = "search_milepost_fts"
+
+    milepost = models.OneToOneField("principles.Milepost", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "search_milepost_entry"
+
+
+REPORTING_MODELS: dict[str, type[ReportingEntry]] = {
+    ReportingKind.PRINCIPLE: PrincipleEntry,
+    ReportingKind.RECORD: RecordEntry,
+    ReportingKind.MILEPOST: MilepostEntry,
+}
+
+
+class PrincipleFtsRow(models.Model):
+    """SQLite's FTS5 tables, for joins from the entries (created by the migration on SQLite only)."""
+
+    entry = models.OneToOneField(
+        PrincipleEntry, on_delete=models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="fts"
+    )
+
+    class Meta:
+        managed = False
+        db_table = "search_principle_fts"
+
+    def __str__(self) -> str:
+        return f"FTS row {self.pk}"
+
+
+class RecordFtsRow(models.Model):
+    entry = models.OneToOneField(
+        RecordEntry, on_delete=models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="fts"
+    )
+
+    class Meta:
+        managed = False
+        db_table = "search_record_fts"
+
+    def __str__(self) -> str:
+        return f"FTS row {self.pk}"
+
+
+class MilepostFtsRow(models.Model):
+    entry = models.OneToOneField(
+        MilepostEntry, on_delete=models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="fts"
+    )
+
+    class Meta:
+        managed = False
+        db_table = "search_milepost_fts"
+
+    def __str__(self) -> str:
+        return f"FTS row {self.pk}"

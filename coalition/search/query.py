@@ -4,7 +4,7 @@ syntax. Nothing typed reaches SQL as text: the backends quote every word and pas
 Syntax (docs/search.md): words (all must match), "a phrase", -word or -"a phrase" (must not match),
 a OR b, and filters: kind:policy, owner:northwind, tlp:amber, topic:grooming, status:published,
 lang:fr, after:2025-01-01, before:2026 (a year or a date; the document's last change), and
-in:documents, in:comments or in:proposals.
+in:documents, in:comments or in:proposals; in:principles, in:records or in:mileposts.
 """
 
 from __future__ import annotations
@@ -40,6 +40,14 @@ TYPE_WORDS = {
     "comments": "comment",
     "proposal": "proposal",
     "proposals": "proposal",
+    # Beside the documents (coalition/search/reporting.py).
+    "principle": "principle",
+    "principles": "principle",
+    "record": "record",
+    "records": "record",
+    "implementation": "record",
+    "milepost": "milepost",
+    "mileposts": "milepost",
 }
 TLP_WORDS = {"clear": "clear", "green": "green", "amber": "amber", "amber+strict": "amber_strict", "red": "red"}
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -152,7 +160,9 @@ def _add_filter(query: Query, name: str, value: str) -> None:
     elif name == "type":
         kind = TYPE_WORDS.get(value)
         if kind is None:
-            raise QueryError(_("Search in:documents, in:comments or in:proposals."))
+            raise QueryError(
+                _("Search in:documents, in:comments, in:proposals, in:principles, in:records or in:mileposts.")
+            )
         query.filters["type"] = kind
     else:
         query.filters[name] = value[:80]

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from coalition.search import backends
+from coalition.search import backends, reporting
 from coalition.search.models import Word
 from coalition.search.query import QueryError, parse
 
@@ -114,9 +114,11 @@ def did_you_mean(user: Any, text: str) -> str | None:
             break
         corrected = _replace(text, attempt)
         try:
+            corrected_query = parse(corrected)
             with backends.planned_as_lookups():
-                found = backends.matching(user, parse(corrected)).exists()
-            if found:
+                found = backends.matching(user, corrected_query).exists()
+            # Principles, records and mileposts the person may read confirm a correction too.
+            if found or reporting.finds_any(user, corrected_query):
                 return corrected
         except QueryError:
             continue

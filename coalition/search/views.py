@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coalition.core.http import query_int, run_service
-from coalition.search import alerts, backends, spelling
+from coalition.search import alerts, backends, reporting, spelling
 from coalition.search.models import SavedSearch
 from coalition.search.query import MAX_QUERY_CHARS, Query, QueryError, parse
 
@@ -68,8 +68,10 @@ def _facet_values(text: str, query: Query, name: str, values: list[tuple[str, st
 def suggestions(request: HttpRequest) -> HttpResponse:
     """Titles while typing in the header box (htmx): the same rules as the results page."""
     text = request.GET.get("q", "")[: MAX_QUERY_CHARS + 1]
-    found = backends.suggest(request.user, text) if len(text.strip()) >= 2 else []
-    return render(request, "search/_suggestions.html", {"suggestions": found, "q": text})
+    long_enough = len(text.strip()) >= 2
+    found = backends.suggest(request.user, text) if long_enough else []
+    principles = reporting.suggest(request.user, text) if long_enough else []
+    return render(request, "search/_suggestions.html", {"suggestions": found, "principles": principles, "q": text})
 
 
 # Visitors search public material; for a signed-in person the MFA hold still applies.
@@ -90,16 +92,42 @@ def results(request: HttpRequest) -> HttpResponse:
         except QueryError as error:
             context["error"] = str(error)
         else:
-            found = backends.search(request.user, query, sort=sort, page=page, with_facets=True)
-            context["results"] = found
-            if not found.hits and page == 1 and query.has_text:
-                context["did_you_mean"] = spelling.did_you_mean(request.user, text)
-            context["facets"] = [
-                (FACET_TITLES[name], _facet_values(text, query, name, values))
-                for name, values in found.facets.items()
-                if values
-            ]
+            context.update(_found(request, text, query, sort=sort, page=page))
     return render(request, "search/results.html", context)
+
+
+def _found(request: HttpRequest, text: str, query: Query, *, sort: str, page: int) -> dict[str, object]:
+    """The documents' page of results and, on the first page, the sections of principles,
+    implementation records and mileposts (coalition/search/reporting.py, statements of their own).
+    Their counts join the "Found in" facet."""
+    if reporting.searches_documents(query):
+        found = backends.search(request.user, query, sort=sort, page=page, with_facets=True)
+    else:
+        found = backends.Results(hits=[], page=1, has_next=False, count=0, count_capped=False)
+    sections = [s for s in reporting.search(request.user, query, sort=sort) if s.hits] if page == 1 else []
+    for section in sections:
+        section.more_q = f"{_without(text, 'in', 'type')} in:{section.kind}".strip()
+    context: dict[str, object] = {
+        "results": found,
+        "sections": sections,
+        "documents_searched": reporting.searches_documents(query),
+        "anything": bool(found.hits or sections),
+        # The line above the results: the documents' count, or the one kind searched.
+        "status_count": found.count if reporting.searches_documents(query) else (sections[0].count if sections else 0),
+        "status_capped": found.count_capped
+        if reporting.searches_documents(query)
+        else any(s.count_capped for s in sections),
+    }
+    if not found.hits and not sections and page == 1 and query.has_text:
+        context["did_you_mean"] = spelling.did_you_mean(request.user, text)
+    facets = dict(found.facets)
+    if sections:
+        found_in = list(facets.get("type", [])) + [(s.kind, s.label, s.count) for s in sections]
+        facets["type"] = sorted(found_in, key=lambda value: -value[2])
+    context["facets"] = [
+        (FACET_TITLES[name], _facet_values(text, query, name, values)) for name, values in facets.items() if values
+    ]
+    return context
 
 
 @require_http_methods(["GET", "POST"])

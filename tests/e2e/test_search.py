@@ -1,7 +1,7 @@
 """Search in Chromium: a member presses "/" on any page, types a word of a document's body and
 opens the result; a reader of another organisation finds nothing of what is not shared with them,
 saves the search and is told in the inbox once a matching document reaches them; a visitor finds
-public material from the header and nothing else."""
+public material from the header and nothing else, and a principle by its code."""
 
 from __future__ import annotations
 
@@ -115,3 +115,22 @@ def test_members_and_visitors_search_from_the_header(
     visitor.locator("#header-search").fill("numbats")
     visitor.locator("#header-search").press("Enter")
     expect(visitor.get_by_role("heading", name="Nothing you can read matches “numbats”")).to_be_visible()
+
+    # A principle by its code, from the header: offered while typing, and found on Enter.
+    visitor.goto("/")
+    visitor.locator("#header-search").click()
+    visitor.keyboard.type("P3")
+    suggestion = visitor.locator("#search-suggestions").get_by_role("link", name=re.compile("P3 Grooming"))
+    expect(suggestion).to_be_visible()
+    visitor.locator("#header-search").press("Enter")
+    principles = visitor.locator(
+        "section.search-section", has=visitor.get_by_role("heading", name=re.compile("^Principles"))
+    )
+    expect(principles.get_by_role("link", name="P3 Grooming and preparatory activity")).to_be_visible()
+    principles.get_by_role("link", name="P3 Grooming and preparatory activity").click()
+    expect(visitor.get_by_role("heading", name="P3 · Grooming and preparatory activity", level=1)).to_be_visible()
+    # And from the suggestion itself.
+    visitor.locator("#header-search").click()
+    visitor.keyboard.type("p3")
+    visitor.locator("#search-suggestions").get_by_role("link", name=re.compile("P3 Grooming")).click()
+    expect(visitor).to_have_url(re.compile(r"/principles/voluntary-principles/p/P3/$"))

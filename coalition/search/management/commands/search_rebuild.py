@@ -1,4 +1,5 @@
-"""Rebuild the search index from the library, with progress."""
+"""Rebuild the search index from the library (documents, comments, proposals) and from the
+principles (principles, implementation records, mileposts), with progress."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coalition.search import index
+from coalition.search import index, reporting_index
 
 
 class Command(BaseCommand):
@@ -29,7 +30,22 @@ class Command(BaseCommand):
                 )
 
         count = index.rebuild(batch=max(1, min(batch, 5000)), progress=progress)
+        last[0] = 0.0
+
+        def reporting_progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 2 or done == total:
+                last[0] = now
+                self.stdout.write(
+                    f"{done:,} of {total:,} principles, implementation records and mileposts indexed"
+                    f" ({now - began:.0f} s)"
+                )
+
+        others = reporting_index.rebuild(batch=max(1, min(batch, 5000)), progress=reporting_progress)
         took = time.monotonic() - began
         self.stdout.write(
-            self.style.SUCCESS(f"Search index rebuilt: {count:,} documents, comments and proposals in {took:.1f} s.")
+            self.style.SUCCESS(
+                f"Search index rebuilt: {count:,} documents, comments and proposals, and {others:,} principles,"
+                f" implementation records and mileposts in {took:.1f} s."
+            )
         )
