@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coalition.principles.models import Result
-from coalition.principles.selectors import SHORT_RESULT, Matrix, Row
+from coalition.principles.selectors import SHORT_RESULT, Aggregate, Matrix, Row
 
 register = template.Library()
 _PLACEHOLDER = 2147483647
@@ -76,4 +76,47 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
             parts.append(f'<td class="no-record" data-label="{code}">{no_record}</td>')
         else:
             parts.append(f'<td class="not-shared" data-label="{code}">{not_shared}</td>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
+
+
+def _aggregate_words(aggregate: Aggregate, code: str, minimum: int) -> str:
+    """What principles/_aggregate.html says, with the same message ids, escaped."""
+    if aggregate.suppressed:
+        words = _("Too few organisations to show (fewer than %(min_aggregate)s)") % {"min_aggregate": minimum}
+        return f'<span class="suppressed">{escape(words)}</span>'
+    words = _("%(n)s of %(total)s organisations implement %(code)s") % {
+        "n": aggregate.implemented,
+        "total": aggregate.contributing,
+        "code": code,
+    }
+    if aggregate.partially:
+        words += _("; %(n)s partially") % {"n": aggregate.partially}
+    return escape(words)
+
+
+@register.simple_tag
+def totals_rows(matrix: Matrix, cycle: int, minimum: int) -> SafeString:
+    """The rows of the matrix's "Across organisations" table (one per principle, with the cycle
+    before's figures), built in one loop as the cells are; every value escaped here."""
+    principle_url = reverse("principles:principle", args=[matrix.framework.slug, "CODE"]).replace("CODE", "{}")
+    principle_label = escape(_("Principle"))
+    readable_label = escape(_("Records you may read"))
+    before_label = escape(_("In %(before)s") % {"before": matrix.previous_cycle})
+    parts = []
+    for principle, aggregate, earlier in matrix.previous_list:
+        code = escape(principle.code)
+        theme = f" <small>· {escape(principle.theme.title)}</small>" if principle.theme else ""
+        trend = ""
+        if not aggregate.suppressed and not earlier.suppressed:
+            words = _("%(then)s%% then, %(now)s%% now") % {"then": earlier.percent, "now": aggregate.percent}
+            trend = f' <small class="trend-words">({escape(words)})</small>'
+        link = escape(principle_url.format(principle.code))
+        parts.append(
+            "<tr>"
+            f'<td data-label="{principle_label}"><a href="{link}?cycle={cycle}">'
+            f"{code}</a> {escape(principle.title)}{theme}</td>"
+            f'<td data-label="{readable_label}">{_aggregate_words(aggregate, principle.code, minimum)}</td>'
+            f'<td data-label="{before_label}">{_aggregate_words(earlier, principle.code, minimum)}{trend}</td>'
+            "</tr>"
+        )
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
