@@ -117,7 +117,7 @@ def _filtered(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
 
-def _pg_tsquery(query: syntax.Query, config: str) -> tuple[str, list[Any]]:
+def pg_tsquery(query: syntax.Query, config: str) -> tuple[str, list[Any]]:
     """The tsquery for one text search configuration: websearch_to_tsquery of the words, and
     to_tsquery of a prefix typed last."""
     parts, params = [], []
@@ -145,7 +145,7 @@ class _PgMatch(Expression):
         config, _ = compiler.compile(F("config").resolve_expression(compiler.query))
         arms, params = [], []
         for name in PG_CONFIGS:
-            tsquery, tsparams = _pg_tsquery(self.query, name)
+            tsquery, tsparams = pg_tsquery(self.query, name)
             arms.append(f"({config} = '{name}' AND {vector} @@ {tsquery})")
             params += tsparams
         return "(" + " OR ".join(arms) + ")", tuple(params)
@@ -155,7 +155,7 @@ def _pg_query_case(query: syntax.Query, config_sql: str) -> tuple[str, list[Any]
     """CASE config WHEN 'english' THEN its tsquery ... END, for ranking and headlines."""
     sql, params = f"CASE {config_sql}", []
     for name in PG_CONFIGS:
-        tsquery, tsparams = _pg_tsquery(query, name)
+        tsquery, tsparams = pg_tsquery(query, name)
         sql += f" WHEN '{name}' THEN {tsquery}"
         params += tsparams
     return sql + " END", params
@@ -344,7 +344,7 @@ def planned_as_lookups() -> Iterator[None]:
         yield
 
 
-def _marked(text: str, start: str, stop: str) -> SafeString:
+def marked(text: str, start: str, stop: str) -> SafeString:
     """Escape member text, then turn this search's markers into <mark>."""
     return mark_safe(escape(text).replace(start, "<mark>").replace(stop, "</mark>"))  # noqa: S308 - escaped first
 
@@ -393,8 +393,8 @@ def _search(
                 document=entry.document,
                 variant=entry.variant,
                 revision_number=entry.revision_number,
-                title=_marked(title or entry.document.title, begin, end),
-                snippet=_marked(
+                title=marked(title or entry.document.title, begin, end),
+                snippet=marked(
                     body or (entry.document.summary if entry.kind == Entry.Kind.DOCUMENT else ""), begin, end
                 ),
                 kind=entry.kind,

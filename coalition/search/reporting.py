@@ -24,13 +24,12 @@ from django.db.models import BooleanField, Case, Expression, F, FloatField, Inte
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from coalition import access
 from coalition.search import query as syntax
-from coalition.search.backends import COUNT_LIMIT, PAGE_SIZE, planned_as_lookups
+from coalition.search.backends import COUNT_LIMIT, PAGE_SIZE, marked, pg_tsquery, planned_as_lookups
 from coalition.search.models import REPORTING_CONFIG as PG_CONFIG
 from coalition.search.models import REPORTING_MODELS, ReportingEntry, ReportingKind
 
@@ -125,18 +124,6 @@ def readable(user: Any, kind: str) -> QuerySet[Any]:
     return entries.filter(access.readable_mileposts_condition(user, "milepost"))
 
 
-def _pg_tsquery(query: syntax.Query) -> tuple[str, list[Any]]:
-    parts, params = [], []
-    text = syntax.websearch(query)
-    if text:
-        parts.append(f"websearch_to_tsquery('{PG_CONFIG}', %s)")
-        params.append(text)
-    for prefix in syntax.postgres_prefixes(query):
-        parts.append(f"to_tsquery('{PG_CONFIG}', %s)")
-        params.append(prefix)
-    return "(" + " && ".join(parts) + ")", params
-
-
 class _PgMatch(Expression):
     """vector @@ the query: the GIN index's own expression."""
 
@@ -148,7 +135,7 @@ class _PgMatch(Expression):
 
     def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
         vector, _ = compiler.compile(F("vector").resolve_expression(compiler.query))
-        tsquery, params = _pg_tsquery(self.query)
+        tsquery, params = pg_tsquery(self.query, PG_CONFIG)
         return f"{vector} @@ {tsquery}", tuple(params)
 
 
@@ -176,7 +163,7 @@ def _ordered(entries: QuerySet[Any], query: syntax.Query, kind: str, sort: str) 
     if sort == "newest" or not query.has_text:
         return entries.order_by(*NEWEST[kind])
     if connection.vendor == "postgresql":
-        tsquery, params = _pg_tsquery(query)
+        tsquery, params = pg_tsquery(query, PG_CONFIG)
         table = REPORTING_MODELS[kind]._meta.db_table
         rank = RawSQL(f"ts_rank_cd({table}.vector, {tsquery}, 1)", params, output_field=FloatField())  # noqa: S611
         return entries.annotate(rank=rank).order_by("-rank", *NEWEST[kind])
@@ -192,11 +179,6 @@ def _bounded(found: QuerySet[Any]) -> QuerySet[Any]:
     return found.filter(pk__in=recent)
 
 
-def _marked(text: str, start: str, stop: str) -> SafeString:
-    """Escape member text, then turn this search's markers into <mark>."""
-    return mark_safe(escape(text).replace(start, "<mark>").replace(stop, "</mark>"))  # noqa: S308 - escaped first
-
-
 def _snippets(
     shown: dict[str, list[int]], query: syntax.Query, start: str, stop: str
 ) -> dict[tuple[str, int], tuple[str, str]]:
@@ -208,7 +190,7 @@ def _snippets(
     for kind, ids in shown.items():
         model = REPORTING_MODELS[kind]
         if connection.vendor == "postgresql":
-            tsquery, tsparams = _pg_tsquery(query)
+            tsquery, tsparams = pg_tsquery(query, PG_CONFIG)
             options = (
                 f"StartSel={start}, StopSel={stop}, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=' … '"
             )
@@ -302,8 +284,8 @@ def _search(user: Any, query: syntax.Query, *, sort: str) -> list[Section]:
             section.hits.append(
                 Hit(
                     kind=entry.kind,
-                    title=_marked(title or plain_title, begin, end),
-                    snippet=_marked(passage or plain_passage, begin, end),
+                    title=marked(title or plain_title, begin, end),
+                    snippet=marked(passage or plain_passage, begin, end),
                     url=url_of(entry.kind, item),
                     item=item,
                 )
