@@ -79,11 +79,13 @@ def matrix_cells(matrix: Matrix, row: Row) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
 
 
-def _aggregate_words(aggregate: Aggregate, code: str, minimum: int) -> str:
-    """What principles/_aggregate.html says, with the same message ids, escaped."""
+@register.simple_tag
+def aggregate_words(aggregate: Aggregate, code: str, minimum: int) -> SafeString:
+    """An aggregate in words ("12 of 30 organisations implement P1; 4 partially"), or that it is
+    suppressed below `minimum` organisations; escaped here."""
     if aggregate.suppressed:
         words = _("Too few organisations to show (fewer than %(min_aggregate)s)") % {"min_aggregate": minimum}
-        return f'<span class="suppressed">{escape(words)}</span>'
+        return mark_safe(f'<span class="suppressed">{escape(words)}</span>')  # noqa: S308 - escaped
     words = _("%(n)s of %(total)s organisations implement %(code)s") % {
         "n": aggregate.implemented,
         "total": aggregate.contributing,
@@ -91,7 +93,7 @@ def _aggregate_words(aggregate: Aggregate, code: str, minimum: int) -> str:
     }
     if aggregate.partially:
         words += _("; %(n)s partially") % {"n": aggregate.partially}
-    return escape(words)
+    return mark_safe(escape(words))  # noqa: S308 - escaped
 
 
 @register.simple_tag
@@ -115,8 +117,8 @@ def totals_rows(matrix: Matrix, cycle: int, minimum: int) -> SafeString:
             "<tr>"
             f'<td data-label="{principle_label}"><a href="{link}?cycle={cycle}">'
             f"{code}</a> {escape(principle.title)}{theme}</td>"
-            f'<td data-label="{readable_label}">{_aggregate_words(aggregate, principle.code, minimum)}</td>'
-            f'<td data-label="{before_label}">{_aggregate_words(earlier, principle.code, minimum)}{trend}</td>'
+            f'<td data-label="{readable_label}">{aggregate_words(aggregate, principle.code, minimum)}</td>'
+            f'<td data-label="{before_label}">{aggregate_words(earlier, principle.code, minimum)}{trend}</td>'
             "</tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
