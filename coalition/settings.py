@@ -464,6 +464,10 @@ AUDIT_SIGNING_KEY_FILE = envstr("AUDIT_SIGNING_KEY_FILE")
 # the sequencer refuses to run without one of the two above.
 AUDIT_DEVELOPMENT_KEY = DEBUG and not (AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)
 AUDIT_SEQUENCE_BATCH = envint("AUDIT_SEQUENCE_BATCH", 10_000)
+# Every read's event is written by one INSERT, prepared once per database connection on
+# PostgreSQL. Turn off behind a pooler that does not keep prepared statements (PgBouncer before
+# 1.21, or without max_prepared_statements, in transaction mode).
+AUDIT_PREPARED_INSERT = envbool("AUDIT_PREPARED_INSERT", True)
 # The longest an event may wait to be integrated (seconds): the worker's sequencer runs well within
 # it, warns when it is exceeded, and `manage.py audit_status` exits non-zero (for monitoring).
 AUDIT_INTEGRATION_BOUND = envint("AUDIT_INTEGRATION_BOUND", 10)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from coalition import access
 from coalition.access import Action
-from coalition.audit.services import record
+from coalition.audit.services import append, record
 from coalition.core import markdown
 from coalition.core.errors import AccessDenied, ServiceError
 from coalition.library.filetypes import detect_type
@@ -475,4 +475,4 @@ def record_read(*, user: Any, document: Document, what: str, **data: Any) -> Non
     """Every read of non-public material is on the record (document, revision, diff, download)."""
     if document.audience == Audience.PUBLIC and document.tlp == TLP.CLEAR:
         return
-    record(action=f"document.{what}", actor=user, target=document, target_org_id=document.owner_id, data=data)
+    append(action=f"document.{what}", actor=user, target=document, target_org_id=document.owner_id, data=data)

@@ -81,13 +81,57 @@ def test_recording_is_one_insert_and_takes_no_lock():
     record(action="test.warm")  # the first call reads the actor's memberships: not here
     with CaptureQueriesContext(connection) as queries:
         record(action="test.event", target_type="thing", target_id=1)
-    statements = [q["sql"].upper() for q in queries.captured_queries]
+    # Django logs a statement executed as prepared (PostgreSQL) as "QUERY = '...' - PARAMS = ...".
+    statements = [q["sql"].upper().removeprefix("QUERY = '") for q in queries.captured_queries]
     assert [s.split()[0] for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))] == ["INSERT"]
     assert not any("FOR UPDATE" in s or "CHAINHEAD" in s for s in statements)
     # Both wait for the sequencer: on SQLite on the queue the database's trigger fills, on
     # PostgreSQL by their transaction's id (no second row written).
     assert tree.status().waiting == 2
     assert AuditQueue.objects.count() == (0 if connection.vendor == "postgresql" else 2)
+
+
+def _forget_prepared_statements() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg sees it and forgets its own list too
+
+
+def _prepared_event_inserts() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f'INSERT INTO "{AuditEvent._meta.db_table}"%'],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_insert_is_prepared_once_per_connection_and_nothing_else_is(settings):
+    _forget_prepared_statements()
+    for i in range(3):
+        record(action="test.event", data={"i": i})
+    assert _prepared_event_inserts() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 1  # Django's own statements stay unprepared (poolers)
+    assert connection.connection.prepare_threshold is None
+    assert [e["data"] for e in AuditEvent.objects.filter(action="test.event").order_by("id").values("data")] == [
+        {"i": 0},
+        {"i": 1},
+        {"i": 2},
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_behind_an_old_pooler_the_insert_is_not_prepared(settings):
+    settings.AUDIT_PREPARED_INSERT = False
+    _forget_prepared_statements()
+    record(action="test.event")
+    record(action="test.event")
+    assert _prepared_event_inserts() == 0
+    assert AuditEvent.objects.filter(action="test.event").count() == 2
 
 
 @pytest.mark.django_db
