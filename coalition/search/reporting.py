@@ -179,6 +179,12 @@ def _bounded(found: QuerySet[Any]) -> QuerySet[Any]:
     return found.filter(pk__in=recent)
 
 
+def _one_line(passage: str) -> str:
+    """An entry's parts are stored one a line (a record's organisation, its evidence, its notes); a
+    passage shows them on one line with a separator, so that they do not run into each other."""
+    return " · ".join(part.strip() for part in passage.splitlines() if part.strip())
+
+
 def _snippets(
     shown: dict[str, list[int]], query: syntax.Query, start: str, stop: str
 ) -> dict[tuple[str, int], tuple[str, str]]:
@@ -285,7 +291,7 @@ def _search(user: Any, query: syntax.Query, *, sort: str) -> list[Section]:
                 Hit(
                     kind=entry.kind,
                     title=marked(title or plain_title, begin, end),
-                    snippet=marked(passage or plain_passage, begin, end),
+                    snippet=marked(_one_line(passage or plain_passage), begin, end),
                     url=url_of(entry.kind, item),
                     item=item,
                 )

@@ -338,3 +338,20 @@ def test_member_text_is_escaped_before_highlighting(world: World, client_for: Ca
     page = _page(client_for(world.people["editor"]), "bandicoot")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>bandicoot</mark>" in page
+
+
+def test_a_passage_keeps_the_entry_parts_apart_and_the_line_says_what_it_counts(
+    world: World, client_for: Callable[[Any], Any]
+) -> None:
+    editor = world.people["editor"]
+    _save(world, world.principles[2], "Planned quollwatch triage.")
+    client = client_for(editor)
+    page = _page(client, "quollwatch")
+    # The record's organisation and its evidence are two parts of its entry, kept apart.
+    assert f"{world.acme.name} · Planned <mark>quollwatch</mark> triage." in page
+    assert f"{world.acme.name} Planned" not in page
+    assert "No document, comment or change proposal matches: see what else was found." in page
+    library.create_document(acting_user=editor, owner=world.acme, title="Quollwatch", body="Body.")
+    page = _page(client, "quollwatch")
+    # Once a document matches too, the line says what it counts.
+    assert "1 document, comment or change proposal, and what else was found below" in page
