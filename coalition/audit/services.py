@@ -161,12 +161,15 @@ def _insert(alias: str, values: tuple[Any, ...]) -> int:
 
 @contextmanager
 def _prepared(connection: Any) -> Iterator[None]:
-    """On PostgreSQL (unless AUDIT_PREPARED_INSERT is off), the statement run inside is prepared on
-    its connection the first time and executed as prepared from then on: parsing and planning
-    this INSERT was a third of the database's time for a read (about 65 us of 215). Django keeps
-    psycopg from preparing anything (`prepare_threshold` None, for connection poolers); this lifts
-    that for the one statement only. A pooler in transaction mode must then keep prepared
-    statements per server connection (PgBouncer 1.21 or later with `max_prepared_statements`)."""
+    """On PostgreSQL, the statement run inside is prepared on its connection the first time and
+    executed as prepared from then on: parsing and planning this INSERT was a third of the
+    database's time for a read (about 65 us of 215). Django keeps psycopg from preparing anything
+    (`prepare_threshold` None, for connection poolers); this lifts that for the one statement only.
+
+    Not when AUDIT_PREPARED_INSERT is off: a pooler in transaction mode must keep prepared
+    statements per server connection (PgBouncer 1.21 or later with `max_prepared_statements`).
+    On a connection that lasts one request (DATABASE_CONN_MAX_AGE 0) preparing costs a round trip
+    more for that request's first read, next to the new connection's own cost."""
     if connection.vendor != "postgresql" or not settings.AUDIT_PREPARED_INSERT:
         yield
         return
