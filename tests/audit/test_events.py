@@ -10,7 +10,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -121,6 +122,29 @@ def test_the_insert_is_prepared_once_per_connection_and_nothing_else_is(settings
         {"i": 1},
         {"i": 2},
     ]
+
+
+@pytest.mark.django_db
+def test_a_database_error_is_django_s_and_a_broken_transaction_takes_no_event():
+    """The INSERT runs on a cursor kept for the connection on PostgreSQL, not through Django's
+    wrapper: it still raises Django's errors and refuses to write in a transaction already broken."""
+    if connection.vendor == "postgresql":  # SQLite does not check a column's length
+        with pytest.raises(DataError), transaction.atomic():
+            record(action="x" * 65)
+    with transaction.atomic():
+        with pytest.raises(DatabaseError), transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM audit_no_such_table")
+        with pytest.raises(TransactionManagementError):
+            record(action="test.after_error")
+    assert not AuditEvent.objects.filter(action="test.after_error").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_goes_on_over_a_new_connection():
+    record(action="test.before")
+    connection.close()  # the kept cursor's connection is gone: the next read takes a new one
+    record(action="test.after")
+    assert AuditEvent.objects.filter(action__in=["test.before", "test.after"]).count() == 2
 
 
 @pytest.mark.django_db
