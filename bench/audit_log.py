@@ -83,8 +83,23 @@ def world() -> tuple[Any, Any]:
 # --- reads -----------------------------------------------------------------------------------------
 
 
+def _backend_cpu(connection: Any) -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (the server runs on this
+    machine in the benchmark; 0 where its process cannot be read)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _client(events: int, user_id: int, document_id: int, start: Any, out: Any) -> None:
     setup_django()
+    from django.db import connection
+
     from coalition.access.policy import memberships_of
     from coalition.accounts.models import User
     from coalition.library import services
@@ -95,11 +110,12 @@ def _client(events: int, user_id: int, document_id: int, start: Any, out: Any) -
     memberships_of(user)  # read once, as the request has before its view runs
     latencies = []
     start.wait()
+    cpu, backend = time.process_time(), _backend_cpu(connection)
     for _ in range(events):
         began = time.perf_counter()
         services.record_read(user=user, document=document, what="viewed")
         latencies.append((time.perf_counter() - began) * 1000)
-    out.put(latencies)
+    out.put((latencies, time.process_time() - cpu, _backend_cpu(connection) - backend))
 
 
 def _bare_client(events: int, user_id: int, document_id: int, start: Any, out: Any) -> None:
@@ -109,6 +125,7 @@ def _bare_client(events: int, user_id: int, document_id: int, start: Any, out: A
 
     latencies = []
     start.wait()
+    cpu, backend = time.process_time(), _backend_cpu(connection)
     with connection.cursor() as cursor:
         for _ in range(events):
             began = time.perf_counter()
@@ -116,22 +133,30 @@ def _bare_client(events: int, user_id: int, document_id: int, start: Any, out: A
                 "INSERT INTO bench_bare_insert (actor_id, target_id, at) VALUES (%s, %s, now())", [user_id, document_id]
             )
             latencies.append((time.perf_counter() - began) * 1000)
-    out.put(latencies)
+    out.put((latencies, time.process_time() - cpu, _backend_cpu(connection) - backend))
 
 
-def _sequencer(stop: Any) -> None:
+def _sequencer(stop: Any, out: Any) -> None:
     """The worker's sequencer thread, as a process of its own: integrate, sleep a second."""
     setup_django()
+    from django.db import connection
+
     from coalition.audit import tree
 
+    tree.integrate_all()  # warm, as the worker's long-running sequencer is
+    cpu, backend = time.process_time(), _backend_cpu(connection)
     while not stop.is_set():
         if not os.environ.get("BENCH_NO_SEQUENCER"):  # diagnosis: the recordings alone
             tree.integrate_all()
         stop.wait(1.0)
     tree.integrate_all()
+    out.put((time.process_time() - cpu, _backend_cpu(connection) - backend))
 
 
-def _run_clients(target: Any, clients: int, events: int, user: Any, document: Any) -> tuple[list[float], float]:
+def _run_clients(
+    target: Any, clients: int, events: int, user: Any, document: Any
+) -> tuple[list[float], float, float, float]:
+    """Latencies, seconds, and the CPU seconds of the client processes and of their backends."""
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(clients + 1)
     out = context.Queue()
@@ -141,12 +166,16 @@ def _run_clients(target: Any, clients: int, events: int, user: Any, document: An
     start.wait()
     began = time.perf_counter()
     latencies: list[float] = []
+    client_cpu = backend_cpu = 0.0
     for _ in pool:
-        latencies.extend(out.get())
+        times, client, backend = out.get()
+        latencies.extend(times)
+        client_cpu += client
+        backend_cpu += backend
     seconds = time.perf_counter() - began
     for process in pool:
         process.join()
-    return latencies, seconds
+    return latencies, seconds, client_cpu, backend_cpu
 
 
 def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
@@ -169,13 +198,16 @@ def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
         # About per_client_seconds of work: calibrate the count on a guess of 1.5 ms a recording.
         events = max(200, int(per_client_seconds * 1000 / 1.5 / max(1, clients / 2)))
         first_id = (AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-        bare, bare_seconds = _run_clients(_bare_client, clients, events, user, document)
+        bare, bare_seconds, bare_client_cpu, bare_backend_cpu = _run_clients(
+            _bare_client, clients, events, user, document
+        )
         connection.close()
-        stop = context.Event()
-        sequencer = context.Process(target=_sequencer, args=(stop,))
+        stop, sequencer_out = context.Event(), context.Queue()
+        sequencer = context.Process(target=_sequencer, args=(stop, sequencer_out))
         sequencer.start()
-        latencies, seconds = _run_clients(_client, clients, events, user, document)
+        latencies, seconds, client_cpu, backend_cpu = _run_clients(_client, clients, events, user, document)
         stop.set()
+        sequencer_cpu, sequencer_backend_cpu = sequencer_out.get()
         sequencer.join()
         leaves = AuditLeaf.objects.filter(event_id__gte=first_id, event__action="document.viewed")
         delays = [
@@ -195,6 +227,13 @@ def reads(clients_list: list[int], per_client_seconds: float) -> dict[str, Any]:
                 "delay_p50_ms": round(percentile(delays, 0.5)),
                 "delay_p99_ms": round(percentile(delays, 0.99)),
                 "delay_max_ms": round(max(delays)),
+                # CPU per recording, in microseconds: where two cores go.
+                "cpu_us_client": round(client_cpu / len(latencies) * 1e6),
+                "cpu_us_database": round(backend_cpu / len(latencies) * 1e6),
+                "cpu_us_sequencer": round(sequencer_cpu / len(latencies) * 1e6),
+                "cpu_us_sequencer_database": round(sequencer_backend_cpu / len(latencies) * 1e6),
+                "bare_cpu_us_client": round(bare_client_cpu / len(bare) * 1e6),
+                "bare_cpu_us_database": round(bare_backend_cpu / len(bare) * 1e6),
             }
         )
         print(json.dumps(rows[-1]), flush=True)
@@ -315,8 +354,9 @@ def page(seconds: float, threads: int, rounds: int) -> dict[str, Any]:
                         time.sleep(0.2)
                 # With auditing, the worker's sequencer integrates the reads meanwhile, as in
                 # production, where it is a long-running process: started before the warm-up.
-                stop = multiprocessing.get_context("spawn").Event()
-                sequencer = multiprocessing.get_context("spawn").Process(target=_sequencer, args=(stop,))
+                spawn = multiprocessing.get_context("spawn")
+                stop, sequencer_out = spawn.Event(), spawn.Queue()
+                sequencer = spawn.Process(target=_sequencer, args=(stop, sequencer_out))
                 if label != "without":
                     sequencer.start()
                 _hammer(path, cookie, 4, threads)  # warm both workers (and the sequencer)
@@ -324,6 +364,7 @@ def page(seconds: float, threads: int, rounds: int) -> dict[str, Any]:
                 result = _hammer(path, cookie, seconds, threads)
                 if label != "without":
                     stop.set()
+                    sequencer_out.get()
                     sequencer.join()
                 result["events_written"] = AuditEvent.objects.count() - before
                 results[label].append(result)

@@ -96,6 +96,30 @@ def test_small_batches_build_the_same_tree_as_one():
 
 
 @pytest.mark.django_db
+def test_integrating_all_takes_what_waits_and_leaves_what_comes_meanwhile_to_the_next_run(monkeypatch):
+    """Under a steady stream of reads, a run does not chase the events written while it works
+    (it would integrate them a few at a time, paying a transaction and a checkpoint for each few)."""
+    _write(5)
+    integrate, runs = tree.integrate, []
+
+    def integrate_then_another_read(**kwargs):
+        assert len(runs) < 10, "integrate_all chases new events"
+        runs.append(integrate(**kwargs))
+        record(action="test.meanwhile")
+        return runs[-1]
+
+    monkeypatch.setattr(tree, "integrate", integrate_then_another_read)
+    assert tree.integrate_all(limit=10) == 5 and len(runs) == 1
+    assert tree.status().waiting == 1
+    # A backlog larger than a batch is taken in full batches, then the short one that ends it.
+    _write(7)
+    runs.clear()
+    # 8 waiting: 3 (and one more meanwhile), 3 (one more), 3 (one more), then the short batch of 2.
+    assert tree.integrate_all(limit=3) == 11 and len(runs) == 4
+    assert tree.status().waiting == 1
+
+
+@pytest.mark.django_db
 def test_proofs_from_the_stored_tree_are_rfc_9162s_and_verify():
     _write(19)
     tree.integrate(limit=7)
