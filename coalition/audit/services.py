@@ -79,8 +79,8 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> None:
     """`record` for the read path (every read of protected material): the same event, written the
-    same way, without building the model instance nobody looks at (a fifth of the Python a read
-    costs)."""
+    same way, without building the model instance nobody looks at (19 us, a tenth of what a read
+    costs in Python and the driver)."""
     values = _values(action, actor, target._meta.label_lower, target.pk, target_org_id, data)
     _insert(router.db_for_write(AuditEvent), values)
 
