@@ -290,7 +290,12 @@ def _newest_pg(
     million documents (docs/performance.md, "Search"). "Newest" is the entry's id: an entry is
     written anew whenever its text changes."""
     phrase = syntax.has_phrase(query)
-    inner = readable.filter(_PgMatch(query, sliced=True, loose=phrase))
+    # A prefix is looked up in the index by reading every word it begins (the posting lists of
+    # all of them, into a bitmap): once per slice, that grows with the slices and the matches
+    # both (0.8 ms a slice at 200,000 documents for a word in 1% of them). With a prefix, the
+    # matches are therefore taken from the index once, and sorted.
+    sliced = not syntax.postgres_prefixes(query)
+    inner = readable.filter(_PgMatch(query, sliced=sliced, loose=phrase))
     rows: Any = _sample_rows(inner) if with_facets else inner.values_list("pk")
     kept = len(rows._fields)
     rows = rows.annotate(
@@ -300,7 +305,10 @@ def _newest_pg(
         search_document=F("document_id"),
     )
     rows = rows.values_list(*rows._fields, "search_config", "search_vector", "search_updated", "search_document")
-    sql, params = rows.order_by("-pk").query.sql_with_params()
+    # Unsliced, ordered by an expression rather than the id itself, which the planner would take
+    # as leave to walk the primary key and check each entry's vector (the plan this replaces).
+    newest = "-pk" if sliced else (F("pk") + 0).desc()
+    sql, params = rows.order_by(newest).query.sql_with_params()
     names = [f"c{i}" for i in range(len(rows._fields))]  # the columns in the order asked for
     config, vector, updated, document = (f"s.{name}" for name in names[kept:])
     select, select_params = [f"s.{name}" for name in names[:kept]], list[Any]()
@@ -317,10 +325,11 @@ def _newest_pg(
             arms.append(f"({config} = '{name}' AND {vector} @@ {tsquery})")
             exact_params += tsparams
         exact = " WHERE " + " OR ".join(arms)
+    slices = f"generate_series((SELECT max(id) FROM search_entry) / {SLICE}, 0, -1) AS search_slice(n)"  # noqa: S608
+    source = f"{slices} CROSS JOIN LATERAL " if sliced else ""
+    fence = " OFFSET 0" if phrase else ""
     statement = (
-        f"SELECT {', '.join(select)}"  # noqa: S608 - constant text and Django's SQL
-        f" FROM generate_series((SELECT max(id) FROM search_entry) / {SLICE}, 0, -1) AS search_slice(n)"
-        f" CROSS JOIN LATERAL ({sql}{' OFFSET 0' if phrase else ''}) AS s({', '.join(names)})"
+        f"SELECT {', '.join(select)} FROM {source}({sql}{fence}) AS s({', '.join(names)})"  # noqa: S608
         f"{exact} LIMIT {COUNT_LIMIT + 1}"
     )
     with connection.cursor() as cursor:

@@ -189,6 +189,10 @@ def test_the_newest_matches_are_found_slice_by_slice(
         "Note 5",
         "Note 3",
     ]
+    # A prefix is looked up once, not per slice: the same newest three.
+    typed = backends.search(editor, parse("offi", prefix_last=True), with_facets=True)
+    assert (typed.count, typed.count_capped) == (3, True)
+    assert {h.document.title for h in typed.hits} == {"Note 7", "Note 6", "Note 5"}
 
 
 def test_member_text_is_escaped_before_highlighting(client_for: Any, acme_editor: User, acme: Any) -> None:
