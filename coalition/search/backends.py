@@ -56,7 +56,7 @@ SORTS = ("relevance", "newest")
 PG_CONFIGS = ("english", "french", "simple")
 # The newest-first walk takes the entries' ids in slices of this many (migration 0005 indexes
 # id / SLICE beside the vector: change both together).
-SLICE = 8192
+SLICE = 16384
 # bm25 column weights (title, summary, topics, body), as setweight's A, B, B, C on PostgreSQL.
 BM25 = "bm25(search_fts, 10.0, 4.0, 4.0, 1.0)"
 

@@ -1,5 +1,5 @@
 """PostgreSQL: the document entries' words indexed per text search configuration beside the slice
-of entry ids they fall in (id / 8192), so the newest-first walk (backends._newest_pg) takes each
+of entry ids they fall in (id / 16384), so the newest-first walk (backends._newest_pg) takes each
 slice's matches from the index without reading a vector. The slice is a btree_gin key: the
 extension ships with PostgreSQL and is trusted (the database owner may create it). The GIN index
 on the vector alone stays for the searches over all matches (sorted by date, suggestions).
@@ -10,7 +10,7 @@ from typing import Any
 from django.db import migrations
 
 # As backends.SLICE and PG_CONFIGS, frozen here.
-SLICE = 8192
+SLICE = 16384
 CONFIGS = ("english", "french", "simple")
 
 
