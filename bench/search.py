@@ -175,7 +175,12 @@ def index_size() -> dict[str, Any]:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_total_relation_size('search_entry'), pg_relation_size('search_entry_vector_gin')")
+            # Its GIN indexes: one on the vector before migration 0005, one per configuration since.
+            cursor.execute(
+                "SELECT pg_total_relation_size('search_entry'), SUM(pg_relation_size(i.indexrelid))"
+                " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+                " WHERE i.indrelid = 'search_entry'::regclass AND a.amname = 'gin'"
+            )
             table, gin = cursor.fetchone()
             return {"entries_table_mb": round(table / 2**20), "gin_index_mb": round(gin / 2**20)}
         cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'")

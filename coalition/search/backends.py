@@ -5,6 +5,10 @@
     AND the words (PostgreSQL: vector @@ tsquery on the GIN index; SQLite: FTS5 MATCH)
     ORDER BY rank (ts_rank_cd or bm25, then recency) LIMIT one page and one row
 
+On PostgreSQL one statement (_newest_pg) takes the newest COUNT_LIMIT + 1 readable matches, slice
+by slice of entry ids from the GIN index, with their facets and ranks; the page is chosen among
+them and read again by id with the whole predicate (access and match).
+
 Snippets are made for the rows of the page only, with markers chosen at random for each search
 and replaced by <mark> after the text is escaped, so member text is never read as HTML.
 """
@@ -50,6 +54,9 @@ PAGE_SIZE = 20
 COUNT_LIMIT = 1000
 SORTS = ("relevance", "newest")
 PG_CONFIGS = ("english", "french", "simple")
+# The newest-first walk takes the entries' ids in slices of this many (migration 0005 indexes
+# id / SLICE beside the vector: change both together).
+SLICE = 16384
 # bm25 column weights (title, summary, topics, body), as setweight's A, B, B, C on PostgreSQL.
 BM25 = "bm25(search_fts, 10.0, 4.0, 4.0, 1.0)"
 
@@ -117,11 +124,11 @@ def _filtered(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
 
-def pg_tsquery(query: syntax.Query, config: str) -> tuple[str, list[Any]]:
+def pg_tsquery(query: syntax.Query, config: str, *, loose: bool = False) -> tuple[str, list[Any]]:
     """The tsquery for one text search configuration: websearch_to_tsquery of the words, and
-    to_tsquery of a prefix typed last."""
+    to_tsquery of a prefix typed last (`loose`: phrases as their words, see syntax.websearch)."""
     parts, params = [], []
-    text = syntax.websearch(query)
+    text = syntax.websearch(query, loose=loose)
     if text:
         parts.append(f"websearch_to_tsquery('{config}', %s)")
         params.append(text)
@@ -132,21 +139,43 @@ def pg_tsquery(query: syntax.Query, config: str) -> tuple[str, list[Any]]:
 
 
 class _PgMatch(Expression):
-    """vector @@ the query in the entry's own configuration, one indexable arm per configuration."""
+    """vector @@ the query in the entry's own configuration, one indexable arm per configuration.
+
+    `sliced`: each arm also names the slice of entry ids (id / SLICE) that the newest-first walk
+    is at (`search_slice.n`, from the walk's statement), so that PostgreSQL takes the slice's
+    matches from the GIN index alone (the per-configuration indexes on (id / SLICE, vector) of
+    migration 0005: the slice and the words are intersected inside the index, no vector is read).
+    `loose`: phrases as their words (syntax.websearch), which the GIN index answers exactly; the
+    walk then checks the phrase itself on the rows the person may read only. `looked_up=False`:
+    the same test, never planned as an index lookup (for a page of rows read by id)."""
 
     conditional = True
 
-    def __init__(self, query: syntax.Query) -> None:
+    def __init__(
+        self, query: syntax.Query, *, sliced: bool = False, loose: bool = False, looked_up: bool = True
+    ) -> None:
         super().__init__(output_field=BooleanField())
         self.query = query
+        self.sliced = sliced
+        self.loose = loose
+        self.looked_up = looked_up
 
     def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
         vector, _ = compiler.compile(F("vector").resolve_expression(compiler.query))
         config, _ = compiler.compile(F("config").resolve_expression(compiler.query))
+        within = ""
+        if self.sliced:
+            entry_id, _ = compiler.compile(F("pk").resolve_expression(compiler.query))
+            # Exactly the indexed expression (id / SLICE, bigint), or the index is not used.
+            within = f" AND {entry_id} / {SLICE} = search_slice.n"
         arms, params = [], []
         for name in PG_CONFIGS:
-            tsquery, tsparams = pg_tsquery(self.query, name)
-            arms.append(f"({config} = '{name}' AND {vector} @@ {tsquery})")
+            tsquery, tsparams = pg_tsquery(self.query, name, loose=self.loose)
+            # The operator's own function is not matched to an index: for a page read by id, the
+            # planner would otherwise look a phrase up in the GIN index (its estimate of a
+            # phrase's matches is far too low) and check thousands of vectors.
+            test = f"{vector} @@ {tsquery}" if self.looked_up else f"ts_match_vq({vector}, {tsquery})"
+            arms.append(f"({config} = '{name}'{within} AND {test})")
             params += tsparams
         return "(" + " OR ".join(arms) + ")", tuple(params)
 
@@ -220,10 +249,8 @@ FACET_VALUES = 12  # the most frequent values shown per facet
 _ROW_FACETS = [name for name in FACETS if name != "topic"]
 
 
-def _sample(found: QuerySet[Entry]) -> list[tuple[Any, ...]]:
-    """The first COUNT_LIMIT + 1 matching entries (in no order), with what the facets count, their
-    document's topic ids included: one statement, the same permission-filtered match. Its length is
-    the capped count."""
+def _sample_rows(found: QuerySet[Entry]) -> Any:
+    """What the facets count, per matching entry, their document's topic ids included."""
     fields = ["pk"]
     for name in _ROW_FACETS:
         value, label = FACETS[name]
@@ -236,7 +263,79 @@ def _sample(found: QuerySet[Entry]) -> list[tuple[Any, ...]]:
         .values("ids")  # type: ignore[misc]  # the annotation above (django-stubs does not see it)
     )
     rows = found.annotate(year=ExtractYear("document__updated_at"), topic_ids=Subquery(topic_ids))
-    return list(rows.values_list(*fields, "topic_ids")[: COUNT_LIMIT + 1])
+    return rows.values_list(*fields, "topic_ids")
+
+
+def _sample(found: QuerySet[Entry], *, with_facets: bool) -> list[tuple[Any, ...]]:
+    """The first COUNT_LIMIT + 1 matching entries (SQLite: in no order), with what the facets
+    count: one statement, the same permission-filtered match. Its length is the capped count."""
+    rows: Any = _sample_rows(found) if with_facets else found.values_list("pk")
+    return list(rows[: COUNT_LIMIT + 1])
+
+
+def _newest_pg(
+    readable: QuerySet[Entry], query: syntax.Query, *, with_facets: bool, ranked: bool
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """PostgreSQL: the newest COUNT_LIMIT + 1 matching entries this person reads, newest first,
+    in one statement: what the facets count, per entry (their number is the capped count), and
+    (`ranked`) each one's (id, rank, last change, document id), by which the page is chosen
+    among the first COUNT_LIMIT (every page there is to see; the results page says so).
+
+    The statement walks the entries' ids backwards a slice (SLICE ids) at a time and stops at
+    the COUNT_LIMIT + 1-th row. In each slice the GIN index gives the matches (the words and the
+    slice intersected in the index: no vector is read), the access predicate is joined to them,
+    and a phrase is checked in its vectors only for the rows the person reads (the index is asked
+    for its words in any order: see syntax.websearch). Walking the primary key instead, and
+    checking the words in each entry's vector, read some 50,000 vectors for a phrase in 2% of a
+    million documents (docs/performance.md, "Search"). "Newest" is the entry's id: an entry is
+    written anew whenever its text changes."""
+    phrase = syntax.has_phrase(query)
+    # A prefix is looked up in the index by reading every word it begins (the posting lists of
+    # all of them, into a bitmap): once per slice, that grows with the slices and the matches
+    # both (0.8 ms a slice at 200,000 documents for a word in 1% of them). With a prefix, the
+    # matches are therefore taken from the index once, and sorted.
+    sliced = not syntax.postgres_prefixes(query)
+    inner = readable.filter(_PgMatch(query, sliced=sliced, loose=phrase))
+    rows: Any = _sample_rows(inner) if with_facets else inner.values_list("pk")
+    kept = len(rows._fields)
+    rows = rows.annotate(
+        search_config=F("config"),
+        search_vector=F("vector"),
+        search_updated=F("document__updated_at"),
+        search_document=F("document_id"),
+    )
+    rows = rows.values_list(*rows._fields, "search_config", "search_vector", "search_updated", "search_document")
+    # Unsliced, ordered by an expression rather than the id itself, which the planner would take
+    # as leave to walk the primary key and check each entry's vector (the plan this replaces).
+    newest = "-pk" if sliced else (F("pk") + 0).desc()
+    sql, params = rows.order_by(newest).query.sql_with_params()
+    names = [f"c{i}" for i in range(len(rows._fields))]  # the columns in the order asked for
+    config, vector, updated, document = (f"s.{name}" for name in names[kept:])
+    select, select_params = [f"s.{name}" for name in names[:kept]], list[Any]()
+    if ranked:
+        case, select_params = _pg_query_case(query, config)
+        select += [f"ts_rank_cd({vector}, {case}, 1)", updated, document]
+    exact, exact_params = "", list[Any]()
+    if phrase:
+        # Outside the fence (OFFSET 0), so not in the slice's own scan: vectors are read only
+        # for the loose matches the person may read, in order, until there are enough.
+        arms = []
+        for name in PG_CONFIGS:
+            tsquery, tsparams = pg_tsquery(query, name)
+            arms.append(f"({config} = '{name}' AND {vector} @@ {tsquery})")
+            exact_params += tsparams
+        exact = " WHERE " + " OR ".join(arms)
+    slices = f"generate_series((SELECT max(id) FROM search_entry) / {SLICE}, 0, -1) AS search_slice(n)"  # noqa: S608
+    source = f"{slices} CROSS JOIN LATERAL " if sliced else ""
+    fence = " OFFSET 0" if phrase else ""
+    statement = (
+        f"SELECT {', '.join(select)} FROM {source}({sql}{fence}) AS s({', '.join(names)})"  # noqa: S608
+        f"{exact} LIMIT {COUNT_LIMIT + 1}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*select_params, *params, *exact_params])
+        found = cursor.fetchall()
+    return [row[:kept] for row in found], [(row[0], *row[kept:]) for row in found] if ranked else []
 
 
 def facets(sample: list[tuple[Any, ...]]) -> dict[str, list[tuple[str, str, int]]]:
@@ -287,7 +386,10 @@ def facets(sample: list[tuple[Any, ...]]) -> dict[str, list[tuple[str, str, int]
 def matching(user: Any, query: syntax.Query, *, entries: QuerySet[Entry] | None = None) -> QuerySet[Entry]:
     """Entries this person reads that match the query, unordered. (`entries`: other entries to
     search instead, for the benchmark's lower bound only.)"""
-    entries = _filtered(readable_entries(user) if entries is None else entries, query)
+    return _matched(_filtered(readable_entries(user) if entries is None else entries, query), query)
+
+
+def _matched(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
     if not query.has_text:
         return entries
     if connection.vendor == "postgresql":
@@ -299,7 +401,8 @@ def _ordered(entries: QuerySet[Entry], query: syntax.Query, sort: str) -> QueryS
     if sort == "newest" or not query.has_text:
         return entries.order_by("-document__updated_at", "-document_id")
     if connection.vendor == "postgresql":
-        return entries.annotate(rank=_pg_rank(query)).order_by("-rank", "-document__updated_at", "-document_id")
+        # As _search orders the walk's ranks, to the entry's id.
+        return entries.annotate(rank=_pg_rank(query)).order_by("-rank", "-document__updated_at", "-document_id", "-pk")
     # bm25() is lower for better matches.
     return entries.annotate(rank=RawSQL(BM25, [], output_field=FloatField())).order_by(  # noqa: S611 - constant
         "rank", "-document__updated_at", "-document_id"
@@ -307,25 +410,20 @@ def _ordered(entries: QuerySet[Entry], query: syntax.Query, sort: str) -> QueryS
 
 
 def _recent_candidates(found: QuerySet[Entry]) -> QuerySet[Entry]:
-    """When more than COUNT_LIMIT entries match, relevance is ranked among the COUNT_LIMIT most
-    recently written of them (every page there is to see), so the work stays bounded however common
-    the words: ranking reads each candidate's whole vector. The page says so.
+    """SQLite: when more than COUNT_LIMIT entries match, relevance is ranked among the COUNT_LIMIT
+    most recently written of them (every page there is to see), so the work stays bounded however
+    common the words. The page says so. (PostgreSQL: _newest_pg.)
 
-    "Most recently written" is the entry's id: an entry is written anew whenever its text changes,
-    so walking the primary key backwards meets the newest texts first, and a common word (the only
-    case here) is met every few rows: the database stops after the COUNT_LIMIT-th readable match
-    instead of reading every match to sort them."""
-    # SQLite: ordered by the FTS5 table's own rowid (the entry id), which FTS5 walks backwards
-    # itself and stops; ordered by the entry's id it would collect and sort every match first.
-    newest = "-pk" if connection.vendor == "postgresql" else "-fts__entry"
-    recent = list(found.order_by(newest).values_list("pk", flat=True)[:COUNT_LIMIT])
+    "Most recently written" is the entry's id (an entry is written anew whenever its text
+    changes), here in FTS5's own rowid order, which FTS5 walks backwards itself and stops; ordered
+    by the entry's id it would collect and sort every match first."""
+    recent = list(found.order_by("-fts__entry").values_list("pk", flat=True)[:COUNT_LIMIT])
     if not recent:
         return found.none()
     # The ranking statement keeps the whole predicate (access and match): the ids only bound it,
-    # they are never what decides who reads what. On SQLite the id range lets FTS5 read only the
-    # matches from the oldest candidate on.
-    bounded = found.filter(pk__in=recent)
-    return bounded if connection.vendor == "postgresql" else bounded.filter(fts__entry__gte=min(recent))
+    # they are never what decides who reads what; their range lets FTS5 read only the matches
+    # from the oldest candidate on.
+    return found.filter(pk__in=recent, fts__entry__gte=min(recent))
 
 
 @contextmanager
@@ -366,19 +464,29 @@ def search(
 def _search(
     user: Any, query: syntax.Query, *, sort: str, page: int, entries: QuerySet[Entry] | None, with_facets: bool
 ) -> Results:
-    found = matching(user, query, entries=entries)
-    sample = _sample(found) if with_facets else None
-    count = len(sample) if sample is not None else found[: COUNT_LIMIT + 1].count()
+    searched = _filtered(readable_entries(user) if entries is None else entries, query)
+    found = _matched(searched, query)
     start = (page - 1) * PAGE_SIZE
-    ranked = found
-    if count > COUNT_LIMIT and sort == "relevance" and query.has_text:
-        ranked = _recent_candidates(found)
+    ranked, skip = found, start
+    if connection.vendor == "postgresql" and query.has_text:
+        sample, ranks = _newest_pg(searched, query, with_facets=with_facets, ranked=sort == "relevance")
+        if ranks:
+            # The page's entries, chosen by rank (then recency, as _ordered) among the first
+            # COUNT_LIMIT the walk found; read below with the whole predicate again.
+            best = sorted(ranks[:COUNT_LIMIT], key=lambda row: (row[1], row[2], row[3], row[0]), reverse=True)
+            chosen = [row[0] for row in best[start : start + PAGE_SIZE + 1]]
+            ranked, skip = searched.filter(_PgMatch(query, looked_up=False), pk__in=chosen), 0
+    else:
+        sample = _sample(found, with_facets=with_facets)
+        if len(sample) > COUNT_LIMIT and sort == "relevance" and query.has_text:
+            ranked = _recent_candidates(found)
+    count = len(sample)
     rows = list(
         _ordered(ranked, query, sort)
         # The entry's own text stays in the database: the page shows the passage the backend cut.
         .defer("body", "vector", "title", "summary", "topics")
         .select_related("document__owner")
-        .prefetch_related("document__topics")[start : start + PAGE_SIZE + 1]
+        .prefetch_related("document__topics")[skip : skip + PAGE_SIZE + 1]
     )
     shown = rows[:PAGE_SIZE]
     begin, end = f"qs{secrets.token_hex(6)}b", f"qs{secrets.token_hex(6)}e"
@@ -407,7 +515,7 @@ def _search(
         has_next=len(rows) > PAGE_SIZE,
         count=min(count, COUNT_LIMIT),
         count_capped=count > COUNT_LIMIT,
-        facets=facets(sample) if sample else {},
+        facets=facets(sample) if with_facets and sample else {},
     )
 
 

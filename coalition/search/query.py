@@ -188,18 +188,28 @@ def fts5(query: Query) -> str:
     return text
 
 
-def websearch(query: Query) -> str:
+def websearch(query: Query, *, loose: bool = False) -> str:
     """PostgreSQL websearch_to_tsquery() text, rebuilt from what was read: balanced quotes, words
-    only. Prefix terms are left out here; postgres_prefixes() gives them."""
+    only. Prefix terms are left out here; postgres_prefixes() gives them.
+
+    `loose`: each phrase as its words in any order and place, and no phrase left out (a query that
+    matches everything the exact one does, and that a GIN index answers without reading a single
+    vector: only word positions need the vectors)."""
 
     def term_text(term: Term) -> str:
-        return '"' + " ".join(term.words) + '"' if len(term.words) > 1 else term.words[0]
+        return '"' + " ".join(term.words) + '"' if len(term.words) > 1 and not loose else " ".join(term.words)
 
     parts = [" or ".join(term_text(t) for t in group if not t.prefix) for group in query.groups]
     text = " ".join(part for part in parts if part)
     for term in query.excluded:
-        text += " -" + term_text(term)
+        if not (loose and len(term.words) > 1):
+            text += " -" + term_text(term)
     return text.strip()
+
+
+def has_phrase(query: Query) -> bool:
+    """Whether websearch(query, loose=True) says less than websearch(query)."""
+    return any(len(term.words) > 1 for group in [*query.groups, query.excluded] for term in group)
 
 
 def postgres_prefixes(query: Query) -> list[str]:
