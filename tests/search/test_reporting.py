@@ -348,7 +348,7 @@ def test_a_passage_keeps_the_entry_parts_apart_and_the_line_says_what_it_counts(
     client = client_for(editor)
     page = _page(client, "quollwatch")
     # The record's organisation and its evidence are two parts of its entry, kept apart.
-    assert f"{world.acme.name} · Planned <mark>quollwatch</mark> triage." in page
+    assert f"{world.acme.name} · Planned <mark>quollwatch</mark> triage" in page  # PostgreSQL drops the stop
     assert f"{world.acme.name} Planned" not in page
     assert "No document, comment or change proposal matches: see what else was found." in page
     library.create_document(acting_user=editor, owner=world.acme, title="Quollwatch", body="Body.")
