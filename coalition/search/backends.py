@@ -125,17 +125,18 @@ def _filtered(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
 
 
 def pg_tsquery(query: syntax.Query, config: str, *, loose: bool = False) -> tuple[str, list[Any]]:
-    """The tsquery for one text search configuration: websearch_to_tsquery of the words, and
-    to_tsquery of a prefix typed last (`loose`: phrases as their words, see syntax.websearch)."""
-    parts, params = [], []
-    text = syntax.websearch(query, loose=loose)
-    if text:
-        parts.append(f"websearch_to_tsquery('{config}', %s)")
+    """The tsquery for one text search configuration, term by term (syntax.postgres: groups
+    joined by &&, a group's terms by ||, excluded terms negated; `loose`: phrases as their words)."""
+    groups, excluded = syntax.postgres(query, loose=loose)
+    params: list[Any] = []
+
+    def one(function: str, text: str) -> str:
         params.append(text)
-    for prefix in syntax.postgres_prefixes(query):
-        parts.append(f"to_tsquery('{config}', %s)")
-        params.append(prefix)
-    return "(" + " && ".join(parts) + ")", params
+        return f"{function}('{config}', %s)"
+
+    parts = ["(" + " || ".join(one(function, text) for function, text in group) + ")" for group in groups]
+    parts += [f"!!{one(function, text)}" for function, text in excluded]
+    return "(" + (" && ".join(parts) or "''::tsquery") + ")", params
 
 
 class _PgMatch(Expression):
@@ -145,7 +146,7 @@ class _PgMatch(Expression):
     is at (`search_slice.n`, from the walk's statement), so that PostgreSQL takes the slice's
     matches from the GIN index alone (the per-configuration indexes on (id / SLICE, vector) of
     migration 0005: the slice and the words are intersected inside the index, no vector is read).
-    `loose`: phrases as their words (syntax.websearch), which the GIN index answers exactly; the
+    `loose`: phrases as their words (syntax.postgres), which the GIN index answers exactly; the
     walk then checks the phrase itself on the rows the person may read only. `looked_up=False`:
     the same test, never planned as an index lookup (for a page of rows read by id)."""
 
@@ -285,7 +286,7 @@ def _newest_pg(
     the COUNT_LIMIT + 1-th row. In each slice the GIN index gives the matches (the words and the
     slice intersected in the index: no vector is read), the access predicate is joined to them,
     and a phrase is checked in its vectors only for the rows the person reads (the index is asked
-    for its words in any order: see syntax.websearch). Walking the primary key instead, and
+    for its words in any order: see syntax.postgres). Walking the primary key instead, and
     checking the words in each entry's vector, read some 50,000 vectors for a phrase in 2% of a
     million documents (docs/performance.md, "Search"). "Newest" is the entry's id: an entry is
     written anew whenever its text changes."""

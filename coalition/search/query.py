@@ -188,37 +188,44 @@ def fts5(query: Query) -> str:
     return text
 
 
-def websearch(query: Query, *, loose: bool = False) -> str:
-    """PostgreSQL websearch_to_tsquery() text, rebuilt from what was read: balanced quotes, words
-    only. Prefix terms are left out here; postgres_prefixes() gives them.
+def postgres(query: Query, *, loose: bool = False) -> tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]:
+    """The query for PostgreSQL, one tsquery function and its text per term, for the backend to
+    combine: every group must match (&&), any term of a group (||), no excluded term (!!). That is
+    the reading fts5() gives SQLite: `a b OR c` is a AND (b OR c). (websearch_to_tsquery on the
+    whole text would read it as (a AND b) OR c.)
 
-    `loose`: each phrase as its words in any order and place, and no phrase left out (a query that
-    matches everything the exact one does, and that a GIN index answers without reading a single
-    vector: only word positions need the vectors)."""
+    A phrase (or a word the parser splits, such as child-safety) is phraseto_tsquery: its words in
+    order. `loose`: each phrase as its words in any order and place (plainto_tsquery), and no
+    phrase left out: a query that matches everything the exact one does, and that a GIN index
+    answers without reading a single vector (only word positions need the vectors). A prefix is
+    to_tsquery of letters and digits only (postgres_prefix), so nothing typed is read as syntax."""
 
-    def term_text(term: Term) -> str:
-        return '"' + " ".join(term.words) + '"' if len(term.words) > 1 and not loose else " ".join(term.words)
+    def one(term: Term) -> tuple[str, str]:
+        if term.prefix:
+            return "to_tsquery", postgres_prefix(term)
+        return ("plainto_tsquery" if loose else "phraseto_tsquery"), " ".join(term.words)
 
-    parts = [" or ".join(term_text(t) for t in group if not t.prefix) for group in query.groups]
-    text = " ".join(part for part in parts if part)
-    for term in query.excluded:
-        if not (loose and len(term.words) > 1):
-            text += " -" + term_text(term)
-    return text.strip()
+    groups = [[one(term) for term in group if postgres_prefix(term) or not term.prefix] for group in query.groups]
+    excluded = [
+        one(term)
+        for term in query.excluded
+        if not (loose and len(term.words) > 1) and (postgres_prefix(term) or not term.prefix)
+    ]
+    return [group for group in groups if group], excluded
 
 
 def has_phrase(query: Query) -> bool:
-    """Whether websearch(query, loose=True) says less than websearch(query)."""
+    """Whether postgres(query, loose=True) says less than postgres(query)."""
     return any(len(term.words) > 1 for group in [*query.groups, query.excluded] for term in group)
 
 
+def postgres_prefix(term: Term) -> str:
+    """A prefix term as to_tsquery() text ('child & protect:*'), or "" if it has no letters or
+    digits (or is no prefix)."""
+    parts = [part for word in term.words for part in re.split(r"[\W_]+", word) if part]
+    return " & ".join(parts) + ":*" if term.prefix and parts else ""
+
+
 def postgres_prefixes(query: Query) -> list[str]:
-    """The prefix terms, as to_tsquery() text ('child & protect:*'): letters and digits only, so
-    nothing typed is read as to_tsquery syntax."""
-    found = []
-    for group in query.groups:
-        for term in group:
-            parts = [part for word in term.words for part in re.split(r"[\W_]+", word) if part]
-            if term.prefix and parts:
-                found.append(" & ".join(parts) + ":*")
-    return found
+    """The prefix terms, as to_tsquery() text."""
+    return [text for group in query.groups for term in group if (text := postgres_prefix(term))]

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from coalition.search.query import MAX_QUERY_CHARS, QueryError, Term, fts5, parse, postgres_prefixes, websearch
+from coalition.search.query import MAX_QUERY_CHARS, QueryError, Term, fts5, parse, postgres, postgres_prefixes
 
 
 def test_words_phrases_exclusions_and_or() -> None:
@@ -19,7 +19,31 @@ def test_words_phrases_exclusions_and_or() -> None:
     ]
     assert query.excluded == [Term(("draft",))]
     assert fts5(query) == '"hash" AND "matching" AND "within 24 hours" AND ("grooming" OR "enticement") NOT "draft"'
-    assert websearch(query) == 'hash matching "within 24 hours" grooming or enticement -draft'
+    # PostgreSQL reads it the same way, term by term: every group, any term of a group, no excluded one.
+    assert postgres(query) == (
+        [
+            [("phraseto_tsquery", "hash")],
+            [("phraseto_tsquery", "matching")],
+            [("phraseto_tsquery", "within 24 hours")],
+            [("phraseto_tsquery", "grooming"), ("phraseto_tsquery", "enticement")],
+        ],
+        [("phraseto_tsquery", "draft")],
+    )
+    # Loose (for the GIN index): phrases as their words in any order, excluded phrases left to the exact check.
+    loose = postgres(parse('"duty officer" hotline -"night shift" -draft'), loose=True)
+    assert loose == (
+        [[("plainto_tsquery", "duty officer")], [("plainto_tsquery", "hotline")]],
+        [("plainto_tsquery", "draft")],
+    )
+
+
+def test_or_binds_two_words_not_the_whole_query_on_both_backends() -> None:
+    query = parse("alpha beta OR gamma")
+    assert fts5(query) == '"alpha" AND ("beta" OR "gamma")'
+    assert postgres(query)[0] == [
+        [("phraseto_tsquery", "alpha")],
+        [("phraseto_tsquery", "beta"), ("phraseto_tsquery", "gamma")],
+    ]
 
 
 def test_filters_in_the_box() -> None:
@@ -46,7 +70,7 @@ def test_prefix_of_the_last_word_while_typing() -> None:
     assert query.groups[-1] == [Term(("prot",), prefix=True)]
     assert fts5(query) == '"child" AND "prot"*'
     assert postgres_prefixes(query) == ["prot:*"]
-    assert websearch(query) == "child"
+    assert postgres(query) == ([[("phraseto_tsquery", "child")], [("to_tsquery", "prot:*")]], [])
     assert parse("child prot ", prefix_last=True).groups[-1] == [Term(("prot",))]  # a space: the word is whole
 
 
@@ -60,7 +84,8 @@ def test_nothing_typed_is_backend_syntax() -> None:
     # Every word is quoted: FTS5 reads no operator, column filter or prefix from what was typed;
     # what is written as one token is searched as its words together.
     assert text == '"NEAR a" AND "b" AND "title x" AND "unbalanced col umn"'
-    assert "(" not in websearch(query) and "*" not in websearch(query)
+    texts = [text for group in postgres(query)[0] for _function, text in group]
+    assert texts == ["NEAR a", "b", "title x", "unbalanced col umn"]
 
 
 @pytest.mark.parametrize(

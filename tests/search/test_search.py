@@ -66,6 +66,18 @@ def test_ranking_phrases_exclusion_prefixes_and_accents(acme_editor: User, acme:
     assert [h.document.title for h in typed.hits] == ["Livestream rules"]
 
 
+def test_or_joins_the_two_words_beside_it_on_both_databases(acme_editor: User, acme: Any) -> None:
+    # `chat grooming OR livestream` is chat AND (grooming OR livestream), as FTS5 reads it; the
+    # whole text in websearch_to_tsquery would be (chat AND grooming) OR livestream.
+    for title, body in [("Both", "chat and grooming"), ("Other", "chat about livestreams"), ("Alone", "livestream")]:
+        services.create_document(acting_user=acme_editor, owner=acme, title=title, body=body)
+    assert set(_titles(acme_editor, "chat grooming OR livestream")) == {"Both", "Other"}
+    assert set(_titles(acme_editor, "grooming OR livestream chat")) == {"Both", "Other"}
+    # A word being typed in an OR group is one of the group's choices too.
+    typed = backends.search(User.objects.get(pk=acme_editor.pk), parse("chat grooming OR lives", prefix_last=True))
+    assert {hit.document.title for hit in typed.hits} == {"Both", "Other"}
+
+
 def test_filters_in_the_box_select(doc: Document, acme_editor: User, acme: Any) -> None:
     topic = Topic.objects.create(name="Hotlines", slug="hotlines")
     services.update_details(acting_user=acme_editor, document=doc, topics=[topic])
