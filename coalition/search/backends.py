@@ -279,8 +279,9 @@ def _newest_pg(
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """PostgreSQL: the newest COUNT_LIMIT + 1 matching entries this person reads, newest first,
     in one statement: what the facets count, per entry (their number is the capped count), and
-    (`ranked`) each one's (id, rank, last change, document id), by which the page is chosen
-    among the first COUNT_LIMIT (every page there is to see; the results page says so).
+    each one's (id, rank (`ranked`, else 0), last change, document id), by which the page is
+    chosen among the first COUNT_LIMIT, by rank or by last change (every page there is to see;
+    the results page says so).
 
     The statement walks the entries' ids backwards a slice (SLICE ids) at a time and stops at
     the COUNT_LIMIT + 1-th row. In each slice the GIN index gives the matches (the words and the
@@ -315,7 +316,10 @@ def _newest_pg(
     select, select_params = [f"s.{name}" for name in names[:kept]], list[Any]()
     if ranked:
         case, select_params = _pg_query_case(query, config)
-        select += [f"ts_rank_cd({vector}, {case}, 1)", updated, document]
+        select.append(f"ts_rank_cd({vector}, {case}, 1)")
+    else:
+        select.append("0")
+    select += [updated, document]
     exact, exact_params = "", list[Any]()
     if phrase:
         # Outside the fence (OFFSET 0), so not in the slice's own scan: vectors are read only
@@ -336,7 +340,7 @@ def _newest_pg(
     with connection.cursor() as cursor:
         cursor.execute(statement, [*select_params, *params, *exact_params])
         found = cursor.fetchall()
-    return [row[:kept] for row in found], [(row[0], *row[kept:]) for row in found] if ranked else []
+    return [row[:kept] for row in found], [(row[0], *row[kept:]) for row in found]
 
 
 def facets(sample: list[tuple[Any, ...]]) -> dict[str, list[tuple[str, str, int]]]:
@@ -400,7 +404,7 @@ def _matched(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
 
 def _ordered(entries: QuerySet[Entry], query: syntax.Query, sort: str) -> QuerySet[Entry]:
     if sort == "newest" or not query.has_text:
-        return entries.order_by("-document__updated_at", "-document_id")
+        return entries.order_by("-document__updated_at", "-document_id", "-pk")
     if connection.vendor == "postgresql":
         # As _search orders the walk's ranks, to the entry's id.
         return entries.annotate(rank=_pg_rank(query)).order_by("-rank", "-document__updated_at", "-document_id", "-pk")
@@ -411,8 +415,8 @@ def _ordered(entries: QuerySet[Entry], query: syntax.Query, sort: str) -> QueryS
 
 
 def _recent_candidates(found: QuerySet[Entry]) -> QuerySet[Entry]:
-    """SQLite: when more than COUNT_LIMIT entries match, relevance is ranked among the COUNT_LIMIT
-    most recently written of them (every page there is to see), so the work stays bounded however
+    """SQLite: when more than COUNT_LIMIT entries match, the page is chosen (by relevance or by last
+    change) among the COUNT_LIMIT most recently written of them (every page there is to see), so the work stays bounded however
     common the words. The page says so. (PostgreSQL: _newest_pg.)
 
     "Most recently written" is the entry's id (an entry is written anew whenever its text
@@ -470,16 +474,23 @@ def _search(
     start = (page - 1) * PAGE_SIZE
     ranked, skip = found, start
     if connection.vendor == "postgresql" and query.has_text:
-        sample, ranks = _newest_pg(searched, query, with_facets=with_facets, ranked=sort == "relevance")
-        if ranks:
-            # The page's entries, chosen by rank (then recency, as _ordered) among the first
-            # COUNT_LIMIT the walk found; read below with the whole predicate again.
-            best = sorted(ranks[:COUNT_LIMIT], key=lambda row: (row[1], row[2], row[3], row[0]), reverse=True)
+        relevance = sort == "relevance"
+        sample, walked = _newest_pg(searched, query, with_facets=with_facets, ranked=relevance)
+        if walked:
+            # The page's entries, chosen by rank then recency (or by recency), as _ordered, among
+            # the first COUNT_LIMIT the walk found; read below with the whole predicate again.
+            # Sorting every match by its document's last change instead read and sorted them
+            # all (1.6-2.2 s for a word in a quarter of 200,000 documents).
+            def order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+                pk, rank, updated, document = row
+                return (rank, updated, document, pk) if relevance else (updated, document, pk)
+
+            best = sorted(walked[:COUNT_LIMIT], key=order, reverse=True)
             chosen = [row[0] for row in best[start : start + PAGE_SIZE + 1]]
             ranked, skip = searched.filter(_PgMatch(query, looked_up=False), pk__in=chosen), 0
     else:
         sample = _sample(found, with_facets=with_facets)
-        if len(sample) > COUNT_LIMIT and sort == "relevance" and query.has_text:
+        if len(sample) > COUNT_LIMIT and query.has_text:
             ranked = _recent_candidates(found)
     count = len(sample)
     rows = list(
