@@ -179,6 +179,9 @@ def test_counts_beyond_the_cap_are_said_as_such(acme_editor: User, acme: Any, mo
     newest = backends.search(User.objects.get(pk=acme_editor.pk), parse("hotline"), sort="newest")
     assert [h.document.title for h in newest.hits] == ["Note 4", "Hotline note", "Note 2"]
     assert (newest.count, newest.count_capped) == (3, True)
+    # Suggestions as one types: the best titles among the same three, not every match ranked.
+    typed = backends.suggest(User.objects.get(pk=acme_editor.pk), "hotl")
+    assert [title for _pk, title in typed] == ["Hotline note", "Note 4", "Note 2"]
 
 
 @pytest.mark.parametrize("slice_size", [2, backends.SLICE])
