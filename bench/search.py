@@ -41,6 +41,13 @@ QUERIES = {
     "prefix as typed": "lant",
     "misspelt (did you mean)": "quokak lantern",
 }
+# What people meet beside the five (`--more`): the common word sorted by newest change, and
+# the suggestions under the box (titles only, `backends.suggest`) for a rare and a common prefix.
+MORE = {
+    "common word, newest first": "hotline",
+    "suggestions, rare prefix": "lant",
+    "suggestions, common prefix": "hotl",
+}
 START = datetime(2026, 1, 1, tzinfo=UTC)  # when the generated published revisions went out
 SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "to", "vel", "dor", "an", "bri", "cu", "fe", "gi", "hu", "ja", "ne", "po"]
 FRENCH = ["é", "è", "à", "ç", "ou", "eau", "ie", "on", "ain", "re", "le", "de", "mé", "té", "ui", "ê"]
@@ -206,7 +213,7 @@ def timed(fn: Any, runs: int) -> dict[str, Any]:
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1), "count": result}
 
 
-def measure(seed: int, runs: int) -> None:
+def measure(seed: int, runs: int, *, more: bool = False, only_more: bool = False) -> None:
     from django.db import connection
 
     from coalition.library.models import Audience, Document
@@ -224,24 +231,31 @@ def measure(seed: int, runs: int) -> None:
         variant__in=[Entry.Variant.ALL, Entry.Variant.PUBLISHED],
     ).exclude(document__tlp="red")
     rows = []
-    for label, text in QUERIES.items():
+    queries = {} if only_more else dict(QUERIES)
+    if more or only_more:
+        queries.update(MORE)
+    for label, text in queries.items():
         query = parse(text, prefix_last=label.startswith("prefix"))
+        sort = "newest" if label.endswith("newest first") else "relevance"
 
-        def bound(query: Any = query, text: str = text) -> int:
-            found = backends.search(None, query, entries=open_public, with_facets=True)
+        def work(
+            reader: Any, entries: Any, label: str = label, query: Any = query, text: str = text, sort: str = sort
+        ) -> int:
+            if label.startswith("suggestions"):
+                return len(backends.suggest(reader, text, entries=entries))
+            found = backends.search(reader, query, entries=entries, with_facets=True, sort=sort)
             if not found.hits:
-                spelling.did_you_mean(None, text)
+                spelling.did_you_mean(reader, text)
             return found.count
+
+        def bound(work: Any = work) -> int:
+            return work(None, open_public)
 
         lower = timed(bound, runs)
         for role, person in people:
 
-            def run(person: Any = person, query: Any = query, text: str = text) -> int:
-                reader = fresh(person)
-                found = backends.search(reader, query, with_facets=True)
-                if not found.hits:
-                    spelling.did_you_mean(reader, text)
-                return found.count
+            def run(person: Any = person, work: Any = work) -> int:
+                return work(fresh(person), None)
 
             figures = timed(run, runs)
             rows.append(
@@ -277,12 +291,14 @@ def main() -> None:
     parser.add_argument("step", choices=["bodies", "measure"])
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--more", action="store_true", help="also sort by newest and the suggestions")
+    parser.add_argument("--only-more", action="store_true", help="only sort by newest and the suggestions")
     args = parser.parse_args()
     setup_django()
     if args.step == "bodies":
         bodies(args.seed)
     else:
-        measure(args.seed, args.runs)
+        measure(args.seed, args.runs, more=args.more, only_more=args.only_more)
 
 
 if __name__ == "__main__":

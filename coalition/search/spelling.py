@@ -25,13 +25,13 @@ MAX_TRIES = 4
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
     return unicodedata.normalize("NFC", word.lower())
 
 
 def words_in(texts: Iterable[str]) -> set[str]:
     return {
-        _fold(match.group(0))
+        fold(match.group(0))
         for text in texts
         if text
         for match in _WORD.finditer(text)
@@ -78,7 +78,7 @@ def _allowed(word: str) -> int:
 
 def close_words(word: str, *, best: int = 3) -> list[str]:
     """Known words within the allowed distance of `word`, closest first."""
-    word = _fold(word)
+    word = fold(word)
     if not MIN_LENGTH <= len(word) <= MAX_LENGTH:
         return []
     limit = _allowed(word)
@@ -98,7 +98,7 @@ def did_you_mean(user: Any, text: str) -> str | None:
     if not query.has_text:
         return None
     words = [
-        w for w in dict.fromkeys(_fold(w) for w in query.words()) if MIN_LENGTH <= len(w) <= MAX_LENGTH and w.isalpha()
+        w for w in dict.fromkeys(fold(w) for w in query.words()) if MIN_LENGTH <= len(w) <= MAX_LENGTH and w.isalpha()
     ]
     known = set(Word.objects.filter(text__in=words).values_list("text", flat=True))
     unknown = [w for w in words if w not in known][:MAX_WORDS]
@@ -127,6 +127,6 @@ def did_you_mean(user: Any, text: str) -> str | None:
 
 def _replace(text: str, corrections: dict[str, str]) -> str:
     def swap(match: re.Match[str]) -> str:
-        return corrections.get(_fold(match.group(0)), match.group(0))
+        return corrections.get(fold(match.group(0)), match.group(0))
 
     return _WORD.sub(swap, text)

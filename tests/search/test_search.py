@@ -17,7 +17,7 @@ from coalition.library import services
 from coalition.library.models import TLP, Audience, Document, Topic
 from coalition.search import backends, index
 from coalition.search.models import Entry
-from coalition.search.query import parse
+from coalition.search.query import Term, parse
 
 
 def _titles(user: Any, text: str) -> list[str]:
@@ -76,6 +76,25 @@ def test_or_joins_the_two_words_beside_it_on_both_databases(acme_editor: User, a
     # A word being typed in an OR group is one of the group's choices too.
     typed = backends.search(User.objects.get(pk=acme_editor.pk), parse("chat grooming OR lives", prefix_last=True))
     assert {hit.document.title for hit in typed.hits} == {"Both", "Other"}
+
+
+def test_a_word_being_typed_finds_what_its_completions_find(acme_editor: User, acme: Any, monkeypatch: Any) -> None:
+    # PostgreSQL looks a word being typed up as the known words it begins when they are few
+    # (backends._completed), else as a prefix; SQLite always as a prefix. The same titles either way.
+    for title, body in [("Lanterns", "lanterns at night"), ("Lantana", "a lantana hedge"), ("Covid", "covid19 notes")]:
+        services.create_document(acting_user=acme_editor, owner=acme, title=title, body=body)
+    editor = User.objects.get(pk=acme_editor.pk)
+    for limit in (backends.PREFIX_WORDS, 1):  # the second: more completions than the limit
+        monkeypatch.setattr(backends, "PREFIX_WORDS", limit)
+        assert {title for _pk, title in backends.suggest(editor, "lant")} == {"Lanterns", "Lantana"}
+        assert [title for _pk, title in backends.suggest(editor, "lanter")] == ["Lanterns"]
+        assert [title for _pk, title in backends.suggest(editor, "lantern -hedge lanta")] == []
+        assert [title for _pk, title in backends.suggest(editor, "covid1")] == ["Covid"]  # digits: a prefix
+        assert [h.document.title for h in backends.search(editor, parse("night OR lanta", prefix_last=True)).hits]
+    query = parse("night lanta", prefix_last=True)
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(backends, "PREFIX_WORDS", 32)
+        assert backends._completed(query).groups == [[Term(("night",))], [Term(("lanta",)), Term(("lantana",))]]
 
 
 def test_filters_in_the_box_select(doc: Document, acme_editor: User, acme: Any) -> None:
