@@ -54,7 +54,16 @@ def test_members_and_visitors_search_from_the_header(
     results = ed.locator("ol.search-results")
     expect(results.get_by_role("link")).to_have_count(2)
     expect(results.locator("mark").first).to_have_text("quokka")
+    # Newest change first: the public guide, written last, leads.
+    ed.get_by_label("Sort").select_option("newest")
+    expect(ed).to_have_url(re.compile(r"sort=newest"))
+    expect(results.get_by_role("link").first).to_have_text("Public reporting guide")
     ed.get_by_role("link", name="Escalation playbook").click()
+    expect(ed.get_by_role("heading", name="Escalation playbook", level=1)).to_be_visible()
+    # While typing a word of a title, the header offers the document (the word completed).
+    ed.locator("#header-search").click()
+    ed.keyboard.type("escal")
+    ed.locator("#search-suggestions").get_by_role("link", name="Escalation playbook").click()
     expect(ed.get_by_role("heading", name="Escalation playbook", level=1)).to_be_visible()
 
     # A reader at Globex finds only the public guide.
