@@ -524,12 +524,13 @@ def search(
 def _search(
     user: Any, query: syntax.Query, *, sort: str, page: int, entries: QuerySet[Entry] | None, with_facets: bool
 ) -> Results:
+    if connection.vendor == "postgresql":
+        query = _completed(query)  # before anything is matched: the count, the page and the passages alike
     searched = _filtered(readable_entries(user) if entries is None else entries, query)
     found = _matched(searched, query)
     start = (page - 1) * PAGE_SIZE
     ranked, skip = found, start
     if connection.vendor == "postgresql" and query.has_text:
-        query = _completed(query)
         relevance = sort == "relevance"
         sample, walked = _newest_pg(searched, query, with_facets=with_facets, ranked=relevance)
         if walked:
