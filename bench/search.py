@@ -213,7 +213,7 @@ def timed(fn: Any, runs: int) -> dict[str, Any]:
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1), "count": result}
 
 
-def measure(seed: int, runs: int, *, more: bool = False, only_more: bool = False) -> None:
+def measure(seed: int, runs: int, *, more: bool = False, only_more: bool = False, only: str | None = None) -> None:
     from django.db import connection
 
     from coalition.library.models import Audience, Document
@@ -234,6 +234,8 @@ def measure(seed: int, runs: int, *, more: bool = False, only_more: bool = False
     queries = {} if only_more else dict(QUERIES)
     if more or only_more:
         queries.update(MORE)
+    if only:
+        queries = {label: text for label, text in queries.items() if label.startswith(only)}
     for label, text in queries.items():
         query = parse(text, prefix_last=label.startswith("prefix"))
         sort = "newest" if label.endswith("newest first") else "relevance"
@@ -293,12 +295,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--more", action="store_true", help="also sort by newest and the suggestions")
     parser.add_argument("--only-more", action="store_true", help="only sort by newest and the suggestions")
+    parser.add_argument("--prefix-words", type=int, help="complete a word being typed to at most this many (0: never)")
+    parser.add_argument("--only", help="only the queries whose label starts with this")
     args = parser.parse_args()
     setup_django()
+    if args.prefix_words is not None:
+        from coalition.search import backends
+
+        backends.PREFIX_WORDS = args.prefix_words
     if args.step == "bodies":
         bodies(args.seed)
     else:
-        measure(args.seed, args.runs, more=args.more, only_more=args.only_more)
+        measure(args.seed, args.runs, more=args.more, only_more=args.only_more, only=args.only)
 
 
 if __name__ == "__main__":
