@@ -170,10 +170,19 @@ def test_the_results_page_costs_the_same_queries_for_one_result_or_many(
 ) -> None:
     client = client_for(acme_editor)
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/search/", {"q": "hotline"}).status_code == 200
-        return len(captured.captured_queries)
+    asked = [
+        ("/search/", {"q": "hotline"}),
+        ("/search/", {"q": "hotline", "sort": "newest"}),
+        ("/search/suggestions/", {"q": "hotl"}),  # a word being typed
+    ]
+
+    def queries() -> list[int]:
+        counts = []
+        for path, params in asked:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path, params).status_code == 200
+            counts.append(len(captured.captured_queries))
+        return counts
 
     services.create_document(acting_user=acme_editor, owner=acme, title="Hotline 0", body="hotline")
     queries()  # warm: the permission ids and the like are read once per process
