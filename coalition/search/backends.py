@@ -49,7 +49,7 @@ from django.utils.translation import gettext
 from coalition import access
 from coalition.library.models import LANGUAGES, TLP, Document, Topic
 from coalition.search import query as syntax
-from coalition.search.models import Entry, Word
+from coalition.search.models import WORD_MAX_LENGTH, WORD_MIN_LENGTH, Entry, Word, fold
 
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000
@@ -372,12 +372,10 @@ def _completed(query: syntax.Query) -> syntax.Query:
 
 
 def _completions(term: syntax.Term) -> list[syntax.Term]:
-    from coalition.search import spelling  # (which searches through this module)
-
     if not term.prefix or len(term.words) != 1:
         return []
-    typed = spelling.fold(term.words[0])
-    if not (typed.isalpha() and spelling.MIN_LENGTH <= len(typed) <= spelling.MAX_LENGTH):
+    typed = fold(term.words[0])
+    if not (typed.isalpha() and WORD_MIN_LENGTH <= len(typed) <= WORD_MAX_LENGTH):
         return []
     words = list(Word.objects.filter(text__startswith=typed).values_list("text", flat=True)[: PREFIX_WORDS + 1])
     if len(words) > PREFIX_WORDS:

@@ -15,6 +15,7 @@ The words themselves are indexed by the backend: on PostgreSQL a weighted `tsvec
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -130,6 +131,15 @@ class SavedSearchAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.saved_search} → {self.document_id} r{self.revision_number}"
+
+
+# The words kept for "did you mean" and for completing a word being typed: letters only, folded.
+WORD_MIN_LENGTH, WORD_MAX_LENGTH = 3, 40
+
+
+def fold(word: str) -> str:
+    """A word as the Word list keeps it."""
+    return unicodedata.normalize("NFC", word.lower())
 
 
 class Word(models.Model):

@@ -10,23 +10,18 @@ length within the allowed distance), and MAX_TRIES searches to confirm.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from coalition.search import backends, reporting
-from coalition.search.models import Word
+from coalition.search.models import WORD_MAX_LENGTH, WORD_MIN_LENGTH, Word, fold
 from coalition.search.query import QueryError, parse
 
-MIN_LENGTH, MAX_LENGTH = 3, 40
+MIN_LENGTH, MAX_LENGTH = WORD_MIN_LENGTH, WORD_MAX_LENGTH
 MAX_WORDS = 4
 CANDIDATES = 3000
 MAX_TRIES = 4
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
-def fold(word: str) -> str:
-    return unicodedata.normalize("NFC", word.lower())
 
 
 def words_in(texts: Iterable[str]) -> set[str]:
