@@ -212,6 +212,21 @@ def test_counts_beyond_the_cap_are_said_as_such(acme_editor: User, acme: Any, mo
     assert [title for _pk, title in typed] == ["Hotline note", "Note 4", "Note 2"]
 
 
+def test_the_page_says_which_results_it_shows_when_more_than_the_cap_match(
+    client_for: Any, acme_editor: User, acme: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(backends, "COUNT_LIMIT", 3)
+    for n in range(5):
+        services.create_document(acting_user=acme_editor, owner=acme, title=f"Note {n}", body="A hotline.")
+    client = client_for(acme_editor)
+    best = client.get("/search/", {"q": "hotline"}).content.decode()
+    assert "More than 1,000 results" in best and "the best matches among the 1,000 most recently changed" in best
+    newest = client.get("/search/", {"q": "hotline", "sort": "newest"}).content.decode()
+    assert "the 1,000 most recently changed, newest first" in newest
+    assert newest.index("Note 4") < newest.index("Note 3") < newest.index("Note 2")
+    assert "Note 1" not in newest  # beyond the cap: reached by narrowing, not by paging
+
+
 @pytest.mark.parametrize("slice_size", [2, backends.SLICE])
 def test_the_newest_matches_are_found_slice_by_slice(
     acme_editor: User, acme: Any, monkeypatch: Any, slice_size: int
