@@ -358,17 +358,13 @@ def _completed(query: syntax.Query) -> syntax.Query:
     What differs from to_tsquery's own prefix: a prefix is stemmed before it is matched (`happy`
     finds `happiness`, stemmed `happi`), the completions are words that begin with what was
     typed; and words of fewer than three letters or with digits are not in the list."""
-    groups: list[list[syntax.Term]] = []
-    excluded: list[syntax.Term] = []
-    for terms, into in [*((group, None) for group in query.groups), (query.excluded, excluded)]:
-        out = []
-        for term in terms:
-            out += _completions(term) or [term]
-        if into is None:
-            groups.append(out)
-        else:
-            into += out
-    return dataclasses.replace(query, groups=groups, excluded=excluded)
+
+    def completed(terms: list[syntax.Term]) -> list[syntax.Term]:
+        return [word for term in terms for word in (_completions(term) or [term])]
+
+    return dataclasses.replace(
+        query, groups=[completed(group) for group in query.groups], excluded=completed(query.excluded)
+    )
 
 
 def _completions(term: syntax.Term) -> list[syntax.Term]:
@@ -442,9 +438,14 @@ def facets(sample: list[tuple[Any, ...]]) -> dict[str, list[tuple[str, str, int]
 
 
 def matching(user: Any, query: syntax.Query, *, entries: QuerySet[Entry] | None = None) -> QuerySet[Entry]:
-    """Entries this person reads that match the query, unordered. (`entries`: other entries to
+    """Entries this person reads that match the query, unordered."""
+    return _matched(_searched(user, query, entries), query)
+
+
+def _searched(user: Any, query: syntax.Query, entries: QuerySet[Entry] | None) -> QuerySet[Entry]:
+    """The entries this person reads, narrowed by the query's filters. (`entries`: other entries to
     search instead, for the benchmark's lower bound only.)"""
-    return _matched(_filtered(readable_entries(user) if entries is None else entries, query), query)
+    return _filtered(readable_entries(user) if entries is None else entries, query)
 
 
 def _matched(entries: QuerySet[Entry], query: syntax.Query) -> QuerySet[Entry]:
@@ -524,7 +525,7 @@ def _search(
 ) -> Results:
     if connection.vendor == "postgresql":
         query = _completed(query)  # before anything is matched: the count, the page and the passages alike
-    searched = _filtered(readable_entries(user) if entries is None else entries, query)
+    searched = _searched(user, query, entries)
     found = _matched(searched, query)
     start = (page - 1) * PAGE_SIZE
     ranked, skip = found, start
@@ -600,8 +601,7 @@ def suggest(user: Any, text: str, *, entries: QuerySet[Entry] | None = None) -> 
         return []
     if not query.has_text:
         return []
-    searched = readable_entries(user) if entries is None else entries  # (entries: the benchmark's lower bound)
-    documents = _filtered(searched, query).filter(kind=Entry.Kind.DOCUMENT)
+    documents = _searched(user, query, entries).filter(kind=Entry.Kind.DOCUMENT)
     with planned_as_lookups():
         if connection.vendor == "postgresql":
             query = _completed(query)

@@ -2,7 +2,8 @@
 of entry ids they fall in (id / 16384), so the newest-first walk (backends._newest_pg) takes each
 slice's matches from the index without reading a vector. The slice is a btree_gin key: the
 extension ships with PostgreSQL and is trusted (the database owner may create it). The GIN index
-on the vector alone stays for the searches over all matches (sorted by date, suggestions).
+on the vector alone stays for the searches that look words up over all entries (a prefix that is
+not completed, "did you mean", saved-search alerts).
 Nothing on SQLite (FTS5 walks its own rowids)."""
 
 from typing import Any
