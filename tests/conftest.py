@@ -34,6 +34,8 @@ from coalition.accounts.models import User
 from coalition.audit import guards
 from coalition.audit.models import ChainHead, TreeHead
 from coalition.organisations.models import Community, Membership, Organisation, Role
+from coalition.search import index as search_index
+from coalition.search.models import Entry
 
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
@@ -141,6 +143,23 @@ def _audit_state_for_transactional_tests(request: pytest.FixtureRequest) -> Iter
     _restore_migrated_state()
     yield
     guards.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _search_hint_in_step(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test that uses the database, no search entry's public hint (Entry.public) differs
+    from its document: whatever a test did through the services (share, relabel, publish, archive,
+    back to draft), they kept it in step. A test that makes a hint stale on purpose says so with
+    @pytest.mark.stale_search_hint."""
+    node = request.node
+    uses_db = node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db or node.get_closest_marker("stale_search_hint"):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(node) else "db")  # torn down after this
+    yield
+    stale = list(search_index.out_of_step(Entry.objects.all()).values_list("document_id", "kind", "public")[:5])
+    assert not stale, f"search entries whose public hint is out of step with their document: {stale}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -428,13 +428,49 @@ class _Readable(Expression):
         return f"CASE WHEN {sql} THEN 1 ELSE 0 END", params
 
 
+def _is_visitor(user: Any) -> bool:
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def public_condition(path: str = "") -> Q:
+    """The documents everyone reads, a visitor too: out (published or archived), for the public,
+    and not TLP:RED (a public document is CLEAR by a check constraint: this is a second lock).
+    `path`: the foreign key from other rows to their document ("" for documents themselves)."""
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}audience": Audience.PUBLIC, f"{prefix}status__in": OPEN_STATUSES}) & ~Q(
+        **{f"{prefix}tlp": TLP.RED}
+    )
+
+
+def is_public(document: Document) -> bool:
+    """public_condition() for one document, on its columns as loaded."""
+    return document.audience == Audience.PUBLIC and document.status in OPEN_STATUSES and document.tlp != TLP.RED
+
+
+def audience_is_public_only(user: Any) -> bool:
+    """Whether the public is the only audience this person belongs to: a visitor, or an account in
+    no organisation. Such a person reads the public documents (public_condition) and, an account,
+    those granted to them by name (granted_to_person_condition): nothing else."""
+    return _is_visitor(user) or not reader_for(user).memberships
+
+
+def granted_to_person_condition(user: Any, path: str = "") -> Q | None:
+    """Documents granted to this person by name (any label), as a filter; None for a visitor, who
+    holds no grants. `path` as for public_condition()."""
+    if _is_visitor(user):
+        return None
+    prefix = f"{path}__" if path else ""
+    q = _Sql()
+    return Q(**{f"{prefix}pk__in": RawSQL(q.granted_to_person(user.pk), q.params)})  # noqa: S611 - see _Sql
+
+
 def visible_documents(user: Any, queryset: models.QuerySet[Document]) -> models.QuerySet[Document]:
     """The documents of `queryset` the user may read, as one filter (no per-row Python).
 
     Needs only the person's memberships, which every request has read already (the MFA check);
     communities, grants and audiences are looked up by the list query itself."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.filter(Q(audience=Audience.PUBLIC, status__in=OPEN_STATUSES) & ~Q(tlp=TLP.RED))
+    if _is_visitor(user):
+        return queryset.filter(public_condition())
     memberships = reader_for(user).memberships
     organisation_ids = [m.organisation_id for m in memberships]
     grant_group_ids = [m.grant_group_id for m in memberships if m.grant_group_id is not None]
@@ -445,11 +481,8 @@ def visible_documents_at(user: Any, queryset: models.QuerySet[Any], path: str) -
     """visible_documents() for rows of another model that reach their document through the foreign
     key `path` (a search entry's "document"): the same predicate, on the joined document's columns,
     in the same statement."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.filter(
-            Q(**{f"{path}__audience": Audience.PUBLIC, f"{path}__status__in": OPEN_STATUSES})
-            & ~Q(**{f"{path}__tlp": TLP.RED})
-        )
+    if _is_visitor(user):
+        return queryset.filter(public_condition(path))
     memberships = reader_for(user).memberships
     organisation_ids = [m.organisation_id for m in memberships]
     grant_group_ids = [m.grant_group_id for m in memberships if m.grant_group_id is not None]
@@ -462,10 +495,9 @@ def working_copy_condition(user: Any, path: str = "") -> Q:
     document through `path` ("" for documents themselves): a grant to the person by name, or off
     TLP:RED the owner organisation, a co-drafting organisation or a grant to an organisation."""
     prefix = f"{path}__" if path else ""
-    if user is None or not user.is_authenticated or not user.is_active:
+    condition = granted_to_person_condition(user, path)
+    if condition is None:
         return Q(**{f"{prefix}pk__in": []})
-    q = _Sql()
-    condition = Q(**{f"{prefix}pk__in": RawSQL(q.granted_to_person(user.pk), q.params)})  # noqa: S611 - see _Sql
     memberships = reader_for(user).memberships
     organisation_ids = sorted(m.organisation_id for m in memberships)
     if organisation_ids:

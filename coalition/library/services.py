@@ -272,6 +272,7 @@ def share(
     document.save(update_fields=["audience", "updated_at"])
     document.audience_organisations.set(orgs)
     document.audience_communities.set(communities)
+    search_index.access_changed(document)
     widened = AUDIENCE_RANK[audience] > AUDIENCE_RANK[before_audience] or bool(
         set(orgs) - set(before["organisations"]) or set(communities) - set(before["communities"])
     )
@@ -299,6 +300,7 @@ def relabel(*, acting_user: Any, document: Document, tlp: str) -> Document:
     before = document.tlp
     document.tlp = tlp
     document.save(update_fields=["tlp", "updated_at"])
+    search_index.access_changed(document)
     if tlp == TLP.RED and access.grant_level_of(document, user=acting_user) is None:
         # Keep the person relabelling able to read what they just restricted.
         access.store_grant(document, level="edit", user=acting_user)
@@ -384,6 +386,7 @@ def set_status(*, acting_user: Any, document: Document, status: str) -> Document
         document.published_revision = None
         fields.append("published_revision")
     document.save(update_fields=fields)
+    search_index.access_changed(document)
     if status == Document.Status.DRAFT:
         search_index.index_document(document, changed_by=acting_user)
     _audit_document("document.status_changed", acting_user=acting_user, document=document, before=before, after=status)

@@ -278,30 +278,76 @@ def _sample(found: QuerySet[Entry], *, with_facets: bool) -> list[tuple[Any, ...
     return list(rows[: COUNT_LIMIT + 1])
 
 
+@dataclass(frozen=True)
+class _Route:
+    entries: QuerySet[Entry]
+    # Looked up from the documents' grants (a handful of documents), not walked by slices.
+    by_grant: bool = False
+
+
+def _routes(user: Any, searched: QuerySet[Entry], entries: QuerySet[Entry] | None) -> list[_Route]:
+    """Where the newest-first walk takes this person's matches from (PostgreSQL).
+
+    Most people: every entry they read, walked slice by slice. Someone whose only audience is the
+    public (access.audience_is_public_only: a visitor, an account in no organisation) reads about
+    one document in eight; walking every entry, their 1,001st match lay some 11,000 matches deep
+    (150-190 ms at 1,000,000 documents). Their walk takes the entries hinted public instead, from
+    the public entries' own slice indexes (migration 0006), and beside it, an account's documents
+    granted to them by name, looked up from their grants: one statement. Both keep the whole access
+    predicate (`searched`), so the hint only says where to look: a stale one could hide an entry,
+    never show one."""
+    if entries is not None or not access.audience_is_public_only(user):
+        return [_Route(searched)]
+    routes = [_Route(searched.filter(public=True))]
+    granted = access.granted_to_person_condition(user, "document")
+    if granted is not None:
+        routes.append(_Route(searched.filter(granted, public=False), by_grant=True))
+    return routes
+
+
 def _newest_pg(
-    readable: QuerySet[Entry], query: syntax.Query, *, with_facets: bool, ranked: bool
+    routes: list[_Route], query: syntax.Query, *, with_facets: bool, ranked: bool
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """PostgreSQL: the newest COUNT_LIMIT + 1 matching entries this person reads, newest first,
     in one statement: what the facets count, per entry (their number is the capped count), and
     each one's (id, rank (`ranked`, else 0), last change, document id), by which the page is
     chosen among the first COUNT_LIMIT, by rank or by last change (every page there is to see;
-    the results page says so).
+    the results page says so). The entries come from `routes` (_routes), each newest first, and
+    their union is newest first again.
 
-    The statement walks the entries' ids backwards a slice (SLICE ids) at a time and stops at
-    the COUNT_LIMIT + 1-th row. In each slice the GIN index gives the matches (the words and the
+    A route is walked backwards a slice (SLICE ids) at a time, and the walk stops at the
+    COUNT_LIMIT + 1-th row. In each slice the GIN index gives the matches (the words and the
     slice intersected in the index: no vector is read), the access predicate is joined to them,
     and a phrase is checked in its vectors only for the rows the person reads (the index is asked
     for its words in any order: see syntax.postgres). Walking the primary key instead, and
     checking the words in each entry's vector, read some 50,000 vectors for a phrase in 2% of a
     million documents (docs/performance.md, "Search"). "Newest" is the entry's id: an entry is
     written anew whenever its text changes."""
-    phrase = syntax.has_phrase(query)
+    walks = [_walk(route, query, with_facets=with_facets, ranked=ranked) for route in routes]
+    kept, statement, params = walks[0]
+    if len(walks) > 1:
+        # Each route is one part of the entries by its hint (public or not): no entry twice.
+        union = " UNION ALL ".join(f"({sql})" for _, sql, _ in walks)
+        statement = f"SELECT * FROM ({union}) AS w ORDER BY 1 DESC LIMIT {COUNT_LIMIT + 1}"  # noqa: S608
+        params = [param for _, _, walk_params in walks for param in walk_params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = cursor.fetchall()
+    return [row[:kept] for row in found], [(row[0], *row[kept:]) for row in found]
+
+
+def _walk(route: _Route, query: syntax.Query, *, with_facets: bool, ranked: bool) -> tuple[int, str, list[Any]]:
+    """One route's statement for _newest_pg: (how many columns are the facets' or the id, the
+    SQL, its parameters)."""
+    phrase = syntax.has_phrase(query) and not route.by_grant
     # A prefix is looked up in the index by reading every word it begins (the posting lists of
     # all of them, into a bitmap): once per slice, that grows with the slices and the matches
     # both (0.8 ms a slice at 200,000 documents for a word in 1% of them). With a prefix, the
-    # matches are therefore taken from the index once, and sorted.
-    sliced = not syntax.postgres_prefixes(query)
-    inner = readable.filter(_PgMatch(query, sliced=sliced, loose=phrase))
+    # matches are therefore taken from the index once, and sorted. A person's grants are read
+    # first, and their entries' vectors checked (never looked up in the index).
+    sliced = not syntax.postgres_prefixes(query) and not route.by_grant
+    match = _PgMatch(query, sliced=sliced, loose=phrase, looked_up=not route.by_grant)
+    inner = route.entries.filter(match)
     rows: Any = _sample_rows(inner) if with_facets else inner.values_list("pk")
     kept = len(rows._fields)
     rows = rows.annotate(
@@ -341,10 +387,7 @@ def _newest_pg(
         f"SELECT {', '.join(select)} FROM {source}({sql}{fence}) AS s({', '.join(names)})"  # noqa: S608
         f"{exact} LIMIT {COUNT_LIMIT + 1}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*select_params, *params, *exact_params])
-        found = cursor.fetchall()
-    return [row[:kept] for row in found], [(row[0], *row[kept:]) for row in found]
+    return kept, statement, [*select_params, *params, *exact_params]
 
 
 def _completed(query: syntax.Query) -> syntax.Query:
@@ -531,11 +574,11 @@ def _search(
     ranked, skip = found, start
     if connection.vendor == "postgresql" and query.has_text:
         relevance = sort == "relevance"
-        sample, walked = _newest_pg(searched, query, with_facets=with_facets, ranked=relevance)
-        if walked:
-            # Read below with the whole predicate again.
-            chosen = _chosen(walked, relevance=relevance)[start : start + PAGE_SIZE + 1]
-            ranked, skip = searched.filter(_PgMatch(query, looked_up=False), pk__in=chosen), 0
+        routes = _routes(user, searched, entries)
+        sample, walked = _newest_pg(routes, query, with_facets=with_facets, ranked=relevance)
+        # The page is read below with the whole predicate again, among what the walk found only.
+        chosen = _chosen(walked, relevance=relevance)[start : start + PAGE_SIZE + 1]
+        ranked, skip = searched.filter(_PgMatch(query, looked_up=False), pk__in=chosen) if chosen else found.none(), 0
     else:
         sample = _sample(found, with_facets=with_facets)
         if len(sample) > COUNT_LIMIT and query.has_text:
@@ -605,7 +648,8 @@ def suggest(user: Any, text: str, *, entries: QuerySet[Entry] | None = None) -> 
     with planned_as_lookups():
         if connection.vendor == "postgresql":
             query = _completed(query)
-            _sample, walked = _newest_pg(documents, query, with_facets=False, ranked=True)
+            routes = _routes(user, documents, entries)
+            _sample, walked = _newest_pg(routes, query, with_facets=False, ranked=True)
             best = documents.filter(
                 _PgMatch(query, looked_up=False), pk__in=_chosen(walked, relevance=True)[:SUGGESTIONS]
             )

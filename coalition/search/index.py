@@ -1,8 +1,10 @@
 """Keeping the index in step with the library. The services that change what a document says (a
 revision saved or restored, a proposal accepted, publication, its title, summary, topics or
 language) call index_document() in their own transaction, and those that write a comment or a
-proposal call index_comment() or index_proposal(); `manage.py search_rebuild` rebuilds the whole
-index. Who may read a document is never copied here (see models.py)."""
+proposal call index_comment() or index_proposal(); those that change who reads it (a share, a
+relabel, a change of status) call access_changed(), which keeps the entries' public hint in step;
+`manage.py search_rebuild` rebuilds the whole index. Who may read a document is never copied here:
+the hint only narrows where some searches look (see models.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from coalition import access
 from coalition.drafting.models import Comment, Proposal
 from coalition.library.models import Document, Revision
 from coalition.search import alerts, spelling
@@ -50,6 +53,7 @@ def _entries_for(document: Document) -> list[Entry]:
         "summary": document.summary,
         "topics": topics,
         "config": config_for(document.language),
+        "public": access.is_public(document),
     }
     current, published = document.current_revision, document.published_revision
     if document.current_revision_id == document.published_revision_id:
@@ -89,9 +93,34 @@ def index_documents(ids: Iterable[int], *, known_words: set[str] | None = None) 
     Entry.objects.filter(document_id__in=document_ids, variant=Entry.Variant.WORKING).filter(
         Q(comment__revision__published_at__isnull=False) | Q(proposal__revision__published_at__isnull=False)
     ).update(variant=Entry.Variant.ALL)
+    # Publication makes the discussion of a public document public too.
+    _keep_public_hint(Entry.objects.filter(document_id__in=document_ids).exclude(kind=Entry.Kind.DOCUMENT))
 
 
-def _discussion_entry(item: Comment | Proposal) -> Entry:
+def access_changed(document: Document) -> None:
+    """After a document is shared, relabelled or its status changed, in the service's transaction:
+    its entries' public hint (models.Entry.public) follows it, in place (the entries keep their ids,
+    which is their age for the newest-first walk)."""
+    _keep_public_hint(Entry.objects.filter(document_id=document.pk))
+
+
+def _keep_public_hint(entries: QuerySet[Entry]) -> None:
+    """The hint from the document's columns as they are now in the database, in one statement;
+    rows already right are not written again."""
+    out_of_step(entries).update(public=_public_now())
+
+
+def out_of_step(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    """Those of `entries` whose public hint is not what their document is now (none, when every
+    service keeps it in step: the test suite checks this after each test)."""
+    return entries.exclude(public=_public_now())
+
+
+def _public_now() -> Exists:
+    return Exists(Document.objects.filter(access.public_condition(), pk=OuterRef("document_id")))
+
+
+def _discussion_entry(item: Comment | Proposal, *, public: bool) -> Entry:
     if isinstance(item, Comment):
         kind, text, link = Entry.Kind.COMMENT, words_of(item.html), {"comment_id": item.pk}
     else:
@@ -107,6 +136,7 @@ def _discussion_entry(item: Comment | Proposal) -> Entry:
         summary=item.section_title,
         body=text,
         config=config_for(document.language),
+        public=public,
         **link,
     )
 
@@ -122,7 +152,10 @@ def index_discussion(items: Iterable[Comment | Proposal], *, known_words: set[st
     )
     _backend_forget(old)
     Entry.objects.filter(pk__in=old).delete()
-    entries = Entry.objects.bulk_create([_discussion_entry(item) for item in items])
+    # The hint from the documents as the database has them (the items' own may be loaded earlier).
+    documents = {item.document_id for item in items}
+    public = set(Document.objects.filter(access.public_condition(), pk__in=documents).values_list("pk", flat=True))
+    entries = Entry.objects.bulk_create([_discussion_entry(item, public=item.document_id in public) for item in items])
     _backend_store(entries, known_words)
 
 

@@ -6,6 +6,13 @@ and the published revision, for its audience. Who may read the document is not s
 the access module's predicate on the document's live columns, joined in the same statement, so a
 relabel, a share, an archive or a revoked grant counts at once.
 
+One fact is kept beside that rule as a hint, never as the decision: whether the document is public
+(`Entry.public`, access.is_public), so that the search of someone whose only audience is the public
+(a visitor, an account in no organisation) walks the public entries' own indexes instead of every
+entry (backends._routes). The predicate is joined all the same, so a stale hint could hide an
+entry from them, never show one; and the services that share, relabel, publish or archive keep it
+in step in their own transaction (index.access_changed).
+
 Comment threads and change proposals have an entry each (`Entry.Kind`), under their document's
 access rule and the revision they were made on.
 
@@ -60,6 +67,9 @@ class Entry(models.Model):
     # The text search configuration of the document's language: english, french or simple.
     config = models.CharField(max_length=20, default="simple")
     vector = VectorField(null=True, editable=False)
+    # The document is public (access.is_public) as of the last change to it: a hint for the walk of
+    # those who read public documents only (see the module's docstring), not a permission.
+    public = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

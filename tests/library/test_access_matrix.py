@@ -5,7 +5,8 @@ People: a role (reader, contributor, editor, admin, signatory) at an organisatio
 relationship to the documents (owner, co-drafter, named in the audience, in a named community,
 another member, a partner, a government observer, suspended, removed, granted by name, the owner's
 own staff granted by name, an organisation granted, secretariat staff, secretariat staff who are
-also Django superusers), plus anonymous visitors. Documents: one per
+also Django superusers), someone in no organisation granted by name (the "role" then only chooses
+the grant's level), plus anonymous visitors. Documents: one per
 audience x TLP label the TLP rules allow, published, and a smaller block of drafts, a text in
 review and archived ones. Each person x document is one test running every action on it, the reads and every write route
 (save a revision, upload, restore, grant, change the audience, relabel, archive) (the list
@@ -66,6 +67,7 @@ RELATIONSHIPS = (
     "removed",  # was in the owner organisation; the membership is gone
     "granted",  # of an unrelated organisation, with a grant to them by name (level below)
     "owner_granted",  # a member of the owner organisation with a grant by name (what TLP:RED needs)
+    "unaffiliated",  # in no organisation, with a grant to them by name (level below)
     "org_granted",  # of an organisation granted every document (not TLP:RED) at edit, used up to the role
     "secretariat",  # staff of the secretariat: no more than any other member organisation (docs/architecture.md)
     "superuser",  # secretariat staff who are also Django superusers and staff: still no more
@@ -135,7 +137,7 @@ class Viewer:
     @property
     def by_name(self) -> str | None:
         """The level of the grant to this person by name, if any."""
-        named = self.relationship in ("granted", "owner_granted")
+        named = self.relationship in ("granted", "owner_granted", "unaffiliated")
         return GRANT_LEVEL[self.role] if named and self.role else None
 
 
@@ -167,7 +169,7 @@ DOCS = PUBLISHED + UNPUBLISHED
 
 OPEN = ("published", "archived")
 # Relationships in which the person belongs to an active organisation.
-NOT_IN_ACTIVE_ORGANISATION = {"suspended", "removed", ANONYMOUS}
+NOT_IN_ACTIVE_ORGANISATION = {"suspended", "removed", "unaffiliated", ANONYMOUS}
 
 
 def grant_level(v: Viewer, d: Doc) -> str | None:
@@ -391,7 +393,7 @@ def _build() -> World:
             email = f"{v.relationship}-{v.role}@people.example"
             people[v.key] = _person(
                 email,
-                orgs[v.relationship],
+                orgs.get(v.relationship),  # none for "unaffiliated"
                 v.role,
                 keep=v.relationship != "removed",
                 superuser=v.relationship == "superuser",
@@ -574,7 +576,7 @@ def _assert_allowed(action: str, doc: Doc, world: World, response: Any, seq: int
         assert response.status_code == 200
 
 
-def _check(client: Client, action: str, outcome: str, doc: Doc, world: World) -> None:
+def _check(client: Client, action: str, outcome: str, doc: Doc, world: World, viewer: Viewer) -> None:
     pk = world.documents[doc.key].pk
     # (Earlier reads in the same test may have been recorded: count from here.)
     seq = _last_seq() if outcome != ALLOWED or action in WRITES or action == "export" else 0
@@ -591,7 +593,12 @@ def _check(client: Client, action: str, outcome: str, doc: Doc, world: World) ->
                 # (A revision never published is simply not there for an audience-only reader.)
                 rule_status = 404 if action == "drafts" and "/revisions/" in url else 302
                 if action == "export":
-                    assert response.status_code == 403 and "lets its members export" in response.content.decode()
+                    reason = (
+                        "People without an organisation may export TLP:CLEAR material only"
+                        if viewer.relationship in NOT_IN_ACTIVE_ORGANISATION
+                        else "lets its members export"
+                    )
+                    assert response.status_code == 403 and reason in response.content.decode()
                 else:
                     assert response.status_code == (400 if action in ("relabel", "audience") else rule_status)
             else:
@@ -614,10 +621,10 @@ def test_each_person_may_do_exactly_what_the_rules_allow(case: Case, world: Worl
             if action in WRITES:
                 # In a savepoint, rolled back: a write one action made never meets the next.
                 with transaction.atomic():
-                    _check(client, action, outcome, case.doc, world)
+                    _check(client, action, outcome, case.doc, world, case.viewer)
                     transaction.set_rollback(True)
             else:
-                _check(client, action, outcome, case.doc, world)
+                _check(client, action, outcome, case.doc, world, case.viewer)
         except AssertionError as error:
             wrong.append(f"{action} (expected {outcome}): {error}")
     assert not wrong, "\n".join(wrong)
