@@ -310,12 +310,17 @@ def main() -> None:
     parser.add_argument("--prefix-words", type=int, help="complete a word being typed to at most this many (0: never)")
     parser.add_argument("--only", help="only the queries whose label starts with this")
     parser.add_argument("--public-bound", action="store_true", help="the lower bound over public material only")
+    parser.add_argument(
+        "--no-public-hint", action="store_true", help="walk every entry for the visitor too (as before migration 0006)"
+    )
     args = parser.parse_args()
     setup_django()
-    if args.prefix_words is not None:
-        from coalition.search import backends
+    from coalition.search import backends
 
+    if args.prefix_words is not None:
         backends.PREFIX_WORDS = args.prefix_words
+    if args.no_public_hint:
+        backends._routes = lambda user, searched, entries: [backends._Route(searched)]
     if args.step == "bodies":
         bodies(args.seed)
     else:

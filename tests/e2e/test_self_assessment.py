@@ -60,5 +60,6 @@ def test_an_editor_fills_a_self_assessment_and_applies_it_to_the_records(page: P
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/principles/self-assessment/")
     page.get_by_role("main").get_by_role("link", name="Acme", exact=True).click()
+    expect(page.get_by_role("heading", name="Overview by area")).to_be_visible()  # the report, loaded
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
