@@ -6,8 +6,10 @@
     ORDER BY rank (ts_rank_cd or bm25, then recency) LIMIT one page and one row
 
 On PostgreSQL one statement (_newest_pg) takes the newest COUNT_LIMIT + 1 readable matches, slice
-by slice of entry ids from the GIN index, with their facets and ranks; the page is chosen among
-them and read again by id with the whole predicate (access and match).
+by slice of entry ids from the GIN index, with their facets and ranks (for someone whose only
+audience is the public, from the public entries' indexes, with their grants by name beside:
+_routes); the page is chosen among them and read again by id with the whole predicate (access and
+match).
 
 Snippets are made for the rows of the page only, with markers chosen at random for each search
 and replaced by <mark> after the text is escaped, so member text is never read as HTML.
