@@ -22,19 +22,22 @@ from coalition.library.models import TLP, Audience, Document
 from coalition.search import backends, index
 from coalition.search.models import Entry
 from coalition.search.query import parse
+from tests.search.test_search import _titles
 
 
 def _hints(document: Document) -> set[tuple[str, bool]]:
     return set(Entry.objects.filter(document=document).values_list("kind", "public"))
 
 
-def _titles(user: Any, text: str) -> list[str]:
-    fresh = user if not user.is_authenticated else User.objects.get(pk=user.pk)
-    return [hit.document.title for hit in backends.search(fresh, parse(text)).hits]
-
-
 def _fresh(document: Document) -> Document:
     return Document.objects.get(pk=document.pk)
+
+
+def _published(editor: User, owner: Any, title: str, **kw: Any) -> Document:
+    """A document with the word "hotline", published (as loaded again afterwards)."""
+    document = services.create_document(acting_user=editor, owner=owner, title=title, body="hotline", **kw)
+    workflow.publish(acting_user=editor, document=document)
+    return _fresh(document)
 
 
 def test_every_change_of_who_reads_a_document_moves_its_hint(acme_editor: User, acme: Any, outsider: User) -> None:
@@ -95,19 +98,8 @@ def test_relabelling_takes_a_document_out_of_the_public_hint(acme_editor: User, 
 
 @pytest.mark.stale_search_hint
 def test_a_stale_hint_never_shows_what_the_person_may_not_read(acme_editor: User, acme: Any, outsider: User) -> None:
-    members_only = services.create_document(
-        acting_user=acme_editor, owner=acme, title="Members' hotline notes", body="hotline", audience=Audience.COALITION
-    )
-    workflow.publish(acting_user=acme_editor, document=members_only)
-    public = services.create_document(
-        acting_user=acme_editor,
-        owner=acme,
-        title="Public guide",
-        body="hotline",
-        tlp=TLP.CLEAR,
-        audience=Audience.PUBLIC,
-    )
-    workflow.publish(acting_user=acme_editor, document=public)
+    members_only = _published(acme_editor, acme, "Members' hotline notes", audience=Audience.COALITION)
+    public = _published(acme_editor, acme, "Public guide", tlp=TLP.CLEAR, audience=Audience.PUBLIC)
     # Both hints wrong, as a service that forgot to keep them would leave them.
     Entry.objects.filter(document=members_only).update(public=True)
     Entry.objects.filter(document=public).update(public=False)
@@ -124,15 +116,10 @@ def test_a_stale_hint_never_shows_what_the_person_may_not_read(acme_editor: User
 def test_someone_in_no_organisation_finds_the_public_and_what_is_granted_to_them(
     acme_editor: User, acme: Any, outsider: User, monkeypatch: Any
 ) -> None:
-    def made(title: str, **kw: Any) -> Document:
-        document = services.create_document(acting_user=acme_editor, owner=acme, title=title, body="hotline", **kw)
-        workflow.publish(acting_user=acme_editor, document=document)
-        return _fresh(document)
-
-    public = made("Public guide", tlp=TLP.CLEAR, audience=Audience.PUBLIC)
-    granted = made("Granted notes", audience=Audience.COALITION)
-    made("Members' notes", audience=Audience.COALITION)
-    both = made("Public and granted", tlp=TLP.CLEAR, audience=Audience.PUBLIC)
+    public = _published(acme_editor, acme, "Public guide", tlp=TLP.CLEAR, audience=Audience.PUBLIC)
+    granted = _published(acme_editor, acme, "Granted notes", audience=Audience.COALITION)
+    _published(acme_editor, acme, "Members' notes", audience=Audience.COALITION)
+    both = _published(acme_editor, acme, "Public and granted", tlp=TLP.CLEAR, audience=Audience.PUBLIC)
     red = services.create_document(
         acting_user=acme_editor, owner=acme, title="Red notes", body="hotline draft", tlp=TLP.RED
     )
@@ -181,17 +168,9 @@ def test_the_public_walk_costs_the_same_queries_for_one_result_or_many(
     ]
 
     def publish(n: int) -> None:
-        document = services.create_document(
-            acting_user=acme_editor,
-            owner=acme,
-            title=f"Hotline guide {n}",
-            body="hotline",
-            tlp=TLP.CLEAR,
-            audience=Audience.PUBLIC,
-        )
-        workflow.publish(acting_user=acme_editor, document=document)
+        document = _published(acme_editor, acme, f"Hotline guide {n}", tlp=TLP.CLEAR, audience=Audience.PUBLIC)
         if n % 2:
-            services.grant(acting_user=acme_editor, document=_fresh(document), level="view", user=outsider)
+            services.grant(acting_user=acme_editor, document=document, level="view", user=outsider)
 
     def queries() -> list[int]:
         counts = []
