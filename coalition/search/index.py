@@ -120,7 +120,7 @@ def _public_now() -> Exists:
     return Exists(Document.objects.filter(access.public_condition(), pk=OuterRef("document_id")))
 
 
-def _discussion_entry(item: Comment | Proposal, *, public: bool) -> Entry:
+def _discussion_entry(item: Comment | Proposal) -> Entry:
     if isinstance(item, Comment):
         kind, text, link = Entry.Kind.COMMENT, words_of(item.html), {"comment_id": item.pk}
     else:
@@ -136,7 +136,6 @@ def _discussion_entry(item: Comment | Proposal, *, public: bool) -> Entry:
         summary=item.section_title,
         body=text,
         config=config_for(document.language),
-        public=public,
         **link,
     )
 
@@ -152,10 +151,9 @@ def index_discussion(items: Iterable[Comment | Proposal], *, known_words: set[st
     )
     _backend_forget(old)
     Entry.objects.filter(pk__in=old).delete()
+    entries = Entry.objects.bulk_create([_discussion_entry(item) for item in items])
     # The hint from the documents as the database has them (the items' own may be loaded earlier).
-    documents = {item.document_id for item in items}
-    public = set(Document.objects.filter(access.public_condition(), pk__in=documents).values_list("pk", flat=True))
-    entries = Entry.objects.bulk_create([_discussion_entry(item, public=item.document_id in public) for item in items])
+    _keep_public_hint(Entry.objects.filter(pk__in=[entry.pk for entry in entries]))
     _backend_store(entries, known_words)
 
 
